@@ -1,0 +1,155 @@
+/**
+ * The context-manager protocol: what a manager is, how the library recognises one, and the
+ * `Symbol.dispose` / `Symbol.asyncDispose` keys it shares with TC39's `using`.
+ *
+ * A sync manager has `enter()` and `exit(exc?)`; an async one has `aenter()` and `aexit(exc?)`
+ * (Python's `__enter__`/`__exit__` and `__aenter__`/`__aexit__`). Exit receives no argument when
+ * the block completed and `{ error }` when it threw, `error` being the very value thrown, even
+ * when that value is `undefined` or `null`. Exit returning exactly `true` suppresses the error.
+ *
+ * @module
+ */
+
+/**
+ * What exit is told when the block threw: the thrown value itself, whatever it is.
+ *
+ * Python passes `(exc_type, exc, tb)`, with `(None, None, None)` for "no error". JavaScript can
+ * `throw undefined`, so "no error" is the absence of this object, never `error === undefined`.
+ */
+export interface ExcInfo {
+  readonly error: unknown;
+}
+
+/**
+ * A sync context manager: Python's `__enter__` / `__exit__`.
+ *
+ * `exit` is called exactly once, after the block, with no argument when it completed and with
+ * `{ error }` when it threw. Returning exactly `true` suppresses that error; any other value,
+ * truthy or not, lets it propagate (unlike Python, which truth-tests the result).
+ *
+ * @example
+ * ```ts
+ * class Transaction implements ContextManager<Transaction> {
+ *   enter() { db.begin(); return this; }
+ *   exit(exc?: ExcInfo) { exc ? db.rollback() : db.commit(); }
+ * }
+ * syncWith(new Transaction(), (tx) => { … });
+ * ```
+ */
+export interface ContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
+  enter(): T;
+  exit(exc?: ExcInfo): Suppress;
+}
+
+/**
+ * An async context manager: Python's `__aenter__` / `__aexit__`.
+ *
+ * @example
+ * ```ts
+ * class Connection implements AsyncContextManager<Socket> {
+ *   async aenter() { this.conn = await getConn(host, port); return this.conn; }
+ *   async aexit(exc?: ExcInfo) { await this.conn.close(); }
+ * }
+ * await asyncWith(new Connection("localhost", 500), async (conn) => { … });
+ * ```
+ */
+export interface AsyncContextManager<
+  T = unknown,
+  Suppress extends boolean | void = boolean | void,
+> {
+  aenter(): PromiseLike<T> | T;
+  aexit(exc?: ExcInfo): PromiseLike<Suppress> | Suppress;
+}
+
+/** The runtime's `Symbol.dispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
+export const disposeSymbol: typeof Symbol.dispose =
+  (typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol.for("Symbol.dispose")) as typeof Symbol.dispose;
+
+/** The runtime's `Symbol.asyncDispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
+export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
+  (typeof Symbol.asyncDispose === "symbol"
+    ? Symbol.asyncDispose
+    : Symbol.for("Symbol.asyncDispose")) as typeof Symbol.asyncDispose;
+
+/** A TC39 disposable (`using`): released by `[Symbol.dispose]()`, which cannot see or suppress errors. */
+export interface DisposableLike {
+  [Symbol.dispose](): void;
+}
+
+/** A TC39 async disposable (`await using`). */
+export interface AsyncDisposableLike {
+  [Symbol.asyncDispose](): PromiseLike<void>;
+}
+
+/** Anything `syncWith` accepts: sync managers and TC39 disposables. */
+export type SyncManagerLike = ContextManager<any, any> | DisposableLike;
+
+/** Anything `asyncWith` accepts: async or sync managers, and TC39 (async) disposables. */
+export type AsyncManagerLike = AsyncContextManager<any, any> | SyncManagerLike | AsyncDisposableLike;
+
+/** The value `syncWith` gives the block for `M` (`as value`): enter's result, or a disposable itself. */
+export type SyncEnterValue<M> = M extends { enter(): infer T } ? T : M;
+
+/** The value `asyncWith` gives the block for `M`: aenter's awaited result, enter's result, or a disposable itself. */
+export type AsyncEnterValue<M> = M extends { aenter(): infer T }
+  ? Awaited<T>
+  : M extends { enter(): infer T }
+    ? T
+    : M;
+
+/** `true` when the types show that `M`'s sync exit may suppress an error (it may return `true`). */
+export type SyncCanSuppress<M> = M extends { exit(...args: any[]): infer R } ? (true extends R ? true : false) : false;
+
+/** `true` when the types show that the exit `asyncWith` calls on `M` may suppress. Disposables never do. */
+export type AsyncCanSuppress<M> = M extends { aexit(...args: any[]): infer R }
+  ? true extends Awaited<R>
+    ? true
+    : false
+  : SyncCanSuppress<M>;
+
+/** The name of a value's type for error messages, like Python's `type(x).__name__`. */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object" || typeof value === "function") {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    if (typeof ctor === "function" && typeof ctor.name === "string" && ctor.name !== "") return ctor.name;
+    return typeof value === "function" ? "Function" : "Object";
+  }
+  return typeof value;
+}
+
+function hasMethod(value: unknown, key: PropertyKey): boolean {
+  return value != null && typeof (value as Record<PropertyKey, unknown>)[key] === "function";
+}
+
+/** Whether `value` has the sync manager protocol (`enter` and `exit` methods). */
+export function isContextManager(value: unknown): value is ContextManager {
+  return hasMethod(value, "enter") && hasMethod(value, "exit");
+}
+
+/** Whether `value` has the async manager protocol (`aenter` and `aexit` methods). */
+export function isAsyncContextManager(value: unknown): value is AsyncContextManager {
+  return hasMethod(value, "aenter") && hasMethod(value, "aexit");
+}
+
+/**
+ * The `TypeError` for a value used as a manager without the protocol, worded as Python 3.14
+ * words it (python-semantics.md rule 3), with our method names: it names the value's type,
+ * the missing method, and the other protocol when the value has that one instead.
+ */
+export function protocolError(value: unknown, asynchronous: boolean): TypeError {
+  const [enter, exit, kind] = asynchronous
+    ? ["aenter", "aexit", "asynchronous context manager"]
+    : ["enter", "exit", "context manager"];
+  const missing = hasMethod(value, enter) ? exit : enter;
+  let message = `'${typeName(value)}' object does not support the ${kind} protocol (missed ${missing} method)`;
+  if (asynchronous && isContextManager(value)) {
+    message += " but it supports the context manager protocol. Did you mean to use 'syncWith'?";
+  } else if (!asynchronous && (isAsyncContextManager(value) || hasMethod(value, asyncDisposeSymbol))) {
+    message += " but it supports the asynchronous context manager protocol. Did you mean to use 'asyncWith'?";
+  }
+  return new TypeError(message);
+}
+
+/** @internal */
+export { hasMethod };

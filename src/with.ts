@@ -1,0 +1,291 @@
+/**
+ * The `with` and `async with` statements as functions: `syncWith` and `asyncWith`.
+ *
+ * Each follows Python's expansion of the statement (python-semantics.md §1–2):
+ *
+ * ```python
+ * value = enter(manager)          # both methods looked up first; enter failing: no exit
+ * try:
+ *     body(value)
+ * except:
+ *     if not exit(manager, error): raise
+ * else:
+ *     exit(manager)
+ * ```
+ *
+ * with JavaScript's differences handled on purpose: "no error" is exit called with no argument
+ * (so `throw undefined` reaches exit as `{ error: undefined }`), only exactly `true` suppresses,
+ * and an error raised by exit carries the error it replaced as its {@link errorContext}.
+ *
+ * @module
+ */
+
+import { chainErrorContext } from "./errors.js";
+import {
+  type AsyncCanSuppress,
+  type AsyncEnterValue,
+  type AsyncManagerLike,
+  asyncDisposeSymbol,
+  disposeSymbol,
+  type ExcInfo,
+  hasMethod,
+  protocolError,
+  typeName,
+  type SyncCanSuppress,
+  type SyncEnterValue,
+  type SyncManagerLike,
+} from "./protocol.js";
+
+/** A body result that is not a promise: `syncWith` rejects asynchronous bodies at compile time. */
+export type NotThenable<R> = R extends PromiseLike<unknown> ? never : unknown;
+
+/** The values the managers of a tuple give the block, in order. */
+export type SyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: SyncEnterValue<Ms[K]> };
+/** The values the managers of a tuple give an `asyncWith` block, in order. */
+export type AsyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: AsyncEnterValue<Ms[K]> };
+
+/** `R`, or `R | undefined` when some manager's exit may suppress the error (the block then has no result). */
+export type WithResult<R, Suppress> = true extends Suppress ? R | undefined : R;
+
+type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanSuppress<Ms[K]> }[number];
+type AnyAsync<Ms extends readonly unknown[]> = { [K in keyof Ms]: AsyncCanSuppress<Ms[K]> }[number];
+
+type Method = (this: unknown, exc?: ExcInfo) => unknown;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function asyncBodyError(): TypeError {
+  return new TypeError(
+    "syncWith body returned a promise: the manager would exit before the work is done; use asyncWith for an asynchronous body",
+  );
+}
+
+/**
+ * Runs exit for a block that threw `error` (rule 8–9): `true` suppresses; exit's own error
+ * replaces `error`, which becomes its context; otherwise `error` propagates unchanged.
+ */
+function exitWithError(manager: unknown, exit: Method, error: unknown): undefined {
+  let suppress: unknown;
+  try {
+    suppress = exit.call(manager, { error });
+  } catch (exitError) {
+    chainErrorContext(exitError, error);
+    throw exitError;
+  }
+  if (suppress === true) return undefined;
+  throw error;
+}
+
+function bodyTypeError(body: unknown, name: string): TypeError {
+  return new TypeError(`${name} expects a function as its body, got '${typeName(body)}'`);
+}
+
+// -- syncWith ---------------------------------------------------------------------------------
+
+/**
+ * Python's `with` statement: enters `manager`, runs `body` with its value, and exits it
+ * exactly once, whatever happens. Returns the body's result, or `undefined` when exit
+ * suppressed the body's error. An array of managers behaves as nested statements, the first
+ * being the outermost.
+ *
+ * Accepts sync managers (`enter`/`exit`) and TC39 `Disposable`s (the value is the object
+ * itself; `[Symbol.dispose]()` runs at the end and never suppresses). A body returning a
+ * promise is a mistake (the manager would exit before the work is done): a compile error, and
+ * at run time a `TypeError` that goes through exit like any error of the body.
+ *
+ * @example
+ * ```ts
+ * const total = syncWith(openLedger("2026.db"), (ledger) => ledger.sum());
+ * syncWith([lock, transaction], (held, tx) => tx.run("UPDATE …"));
+ * ```
+ */
+export function syncWith<M extends SyncManagerLike, R>(
+  manager: M,
+  body: (value: SyncEnterValue<M>) => R & NotThenable<R>,
+): WithResult<R, SyncCanSuppress<M>>;
+export function syncWith<const Ms extends readonly SyncManagerLike[], R>(
+  managers: Ms,
+  body: (...values: SyncEnterValues<Ms>) => R & NotThenable<R>,
+): WithResult<R, AnySync<Ms>>;
+export function syncWith(manager: unknown, body: (...values: any[]) => unknown): unknown {
+  if (typeof body !== "function") throw bodyTypeError(body, "syncWith");
+  if (Array.isArray(manager)) return syncWithAll(manager, 0, new Array(manager.length), body);
+  return syncWithOne(manager, body);
+}
+
+function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
+  // Rule 3: both methods are looked up before enter runs; a missing one means no enter.
+  let value: unknown;
+  let exit: Method;
+  if (hasMethod(manager, "enter") || hasMethod(manager, "exit")) {
+    const enter = (manager as { enter?: unknown }).enter;
+    exit = (manager as { exit?: Method }).exit as Method;
+    if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
+    value = enter.call(manager);
+  } else if (hasMethod(manager, disposeSymbol)) {
+    const dispose = (manager as Disposable)[disposeSymbol];
+    exit = function disposeThenContinue(this: unknown) {
+      dispose.call(this);
+      return undefined;
+    };
+    value = manager;
+  } else {
+    throw protocolError(manager, false);
+  }
+  // Rule 4: enter failing propagates without exit; from here on exit runs exactly once.
+  let result: unknown;
+  try {
+    result = body(value);
+  } catch (error) {
+    return exitWithError(manager, exit, error);
+  }
+  if (isThenable(result)) return exitWithError(manager, exit, asyncBodyError());
+  exit.call(manager);
+  return result;
+}
+
+function syncWithAll(managers: readonly unknown[], index: number, values: unknown[], body: (...values: any[]) => unknown): unknown {
+  if (index === managers.length) {
+    const result = body(...values);
+    if (isThenable(result)) throw asyncBodyError();
+    return result;
+  }
+  // Rule 13: the next manager is looked at only once the previous one is entered.
+  return syncWithOne(managers[index], (value) => {
+    values[index] = value;
+    return syncWithAll(managers, index + 1, values, body);
+  });
+}
+
+// -- asyncWith --------------------------------------------------------------------------------
+
+/**
+ * Python's `async with` statement: awaits the manager's `aenter()`, runs `body` with its
+ * value, and awaits `aexit()` exactly once, whatever happens. Resolves to the body's result,
+ * or `undefined` when exit suppressed the body's error. An array of managers behaves as nested
+ * statements, the first being the outermost.
+ *
+ * Accepts async managers (`aenter`/`aexit`), sync managers (`enter`/`exit`), and TC39
+ * `AsyncDisposable`/`Disposable` values (the value is the object itself; dispose is awaited at
+ * the end and never suppresses).
+ *
+ * @example
+ * ```ts
+ * await asyncWith(new Connection("localhost", 500), async (conn) => {
+ *   await conn.send("ping");
+ * });
+ * const rows = await asyncWith([pool.acquire(), timeout(1000)], async (conn, scope) =>
+ *   conn.query("SELECT 1", { signal: scope.signal }));
+ * ```
+ */
+export function asyncWith<M extends AsyncManagerLike, R>(
+  manager: M,
+  body: (value: AsyncEnterValue<M>) => R,
+): Promise<WithResult<Awaited<R>, AsyncCanSuppress<M>>>;
+export function asyncWith<const Ms extends readonly AsyncManagerLike[], R>(
+  managers: Ms,
+  body: (...values: AsyncEnterValues<Ms>) => R,
+): Promise<WithResult<Awaited<R>, AnyAsync<Ms>>>;
+export function asyncWith(manager: unknown, body: (...values: any[]) => unknown): Promise<unknown> {
+  if (typeof body !== "function") return Promise.reject(bodyTypeError(body, "asyncWith"));
+  if (!Array.isArray(manager)) return asyncWithOne(manager, body);
+  if (manager.length === 0) return runBody(body);
+  return asyncWithAll(manager, 0, new Array(manager.length), body);
+}
+
+async function runBody(body: () => unknown): Promise<unknown> {
+  return body();
+}
+
+// The happy path awaits exactly aenter, the body and aexit: the same microtask ticks as a
+// hand-written `const r = await acquire(); try { await use(r) } finally { await release(r) }`.
+async function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
+  if (hasMethod(manager, "aenter") || hasMethod(manager, "aexit")) {
+    const aenter = (manager as { aenter?: unknown }).aenter;
+    const aexit = (manager as { aexit?: unknown }).aexit;
+    if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
+    const value = await aenter.call(manager);
+    let result: unknown;
+    try {
+      result = await body(value);
+    } catch (error) {
+      let suppress: unknown;
+      try {
+        suppress = await aexit.call(manager, { error });
+      } catch (exitError) {
+        chainErrorContext(exitError, error);
+        throw exitError;
+      }
+      if (suppress === true) return undefined;
+      throw error;
+    }
+    await aexit.call(manager);
+    return result;
+  }
+  if (hasMethod(manager, "enter") || hasMethod(manager, "exit")) {
+    const enter = (manager as { enter?: unknown }).enter;
+    const exit = (manager as { exit?: unknown }).exit;
+    if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
+    const value = enter.call(manager);
+    let result: unknown;
+    try {
+      result = await body(value);
+    } catch (error) {
+      return exitWithError(manager, exit as Method, error);
+    }
+    exit.call(manager);
+    return result;
+  }
+  // TC39 disposables: the value is the object; the dispose method is read once, up front, as
+  // `await using` does, and its result never suppresses.
+  let dispose: (this: unknown) => unknown;
+  let awaitDispose: boolean;
+  if (hasMethod(manager, asyncDisposeSymbol)) {
+    dispose = (manager as AsyncDisposable)[asyncDisposeSymbol];
+    awaitDispose = true;
+  } else if (hasMethod(manager, disposeSymbol)) {
+    dispose = (manager as Disposable)[disposeSymbol];
+    awaitDispose = false;
+  } else {
+    throw protocolError(manager, true);
+  }
+  let result: unknown;
+  try {
+    result = await body(manager);
+  } catch (error) {
+    try {
+      const pending = dispose.call(manager);
+      if (awaitDispose) await pending;
+    } catch (disposeError) {
+      chainErrorContext(disposeError, error);
+      throw disposeError;
+    }
+    throw error;
+  }
+  const pending = dispose.call(manager);
+  if (awaitDispose) await pending;
+  return result;
+}
+
+function asyncWithAll(
+  managers: readonly unknown[],
+  index: number,
+  values: unknown[],
+  body: (...values: any[]) => unknown,
+): Promise<unknown> {
+  if (index === managers.length) return body(...values) as Promise<unknown>;
+  // Rule 13: the next manager is looked at only once the previous one is entered.
+  return asyncWithOne(managers[index], (value) => {
+    values[index] = value;
+    return asyncWithAll(managers, index + 1, values, body);
+  });
+}
+
+/** @internal Shared with the generator managers and decorators. */
+export { isThenable, asyncBodyError };
