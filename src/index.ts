@@ -7,3 +7,4 @@
 export * from "./errors.js";
 export * from "./protocol.js";
 export * from "./with.js";
+export * from "./asyncio/errors.js";
