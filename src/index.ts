@@ -4,7 +4,23 @@
  *
  * @module
  */
-export * from "./errors.js";
-export * from "./protocol.js";
-export * from "./with.js";
+export { errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./errors.js";
+export {
+  type AsyncCanSuppress,
+  type AsyncContextManager,
+  type AsyncDisposableLike,
+  type AsyncEnterValue,
+  type AsyncManagerLike,
+  asyncDisposeSymbol,
+  type ContextManager,
+  type DisposableLike,
+  disposeSymbol,
+  type ExcInfo,
+  isAsyncContextManager,
+  isContextManager,
+  type SyncCanSuppress,
+  type SyncEnterValue,
+  type SyncManagerLike,
+} from "./protocol.js";
+export { type AsyncEnterValues, asyncWith, type NotThenable, type SyncEnterValues, syncWith, type WithResult } from "./with.js";
 export * from "./asyncio/errors.js";
