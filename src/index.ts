@@ -24,3 +24,4 @@ export {
 } from "./protocol.js";
 export { type AsyncEnterValues, asyncWith, type NotThenable, type SyncEnterValues, syncWith, type WithResult } from "./with.js";
 export * from "./asyncio/errors.js";
+export { AClosing, type AsyncCloseable, type Closeable, Closing, type ErrorClass, aclosing, closing, NullContext, nullContext, Suppress, suppress } from "./utilities.js";
