@@ -25,3 +25,6 @@ export {
 export { type AsyncEnterValues, asyncWith, type NotThenable, type SyncEnterValues, syncWith, type WithResult } from "./with.js";
 export * from "./asyncio/errors.js";
 export { AClosing, type AsyncCloseable, type Closeable, Closing, type ErrorClass, aclosing, closing, NullContext, nullContext, Suppress, suppress } from "./utilities.js";
+export { CancelScope } from "./asyncio/cancel-scope.js";
+export { type CreateTaskOptions, Task, TaskGroup, type TaskGroupOptions } from "./asyncio/task-group.js";
+export { Timeout, type TimeoutOptions, timeout, timeoutAt } from "./asyncio/timeout.js";

@@ -1,0 +1,312 @@
+/**
+ * `TaskGroup`: Python's `asyncio.TaskGroup` (python-semantics.md §9) on the cancel-scope model.
+ *
+ * The group is a cancel scope: its `signal` goes to the block and, through a child scope of its own,
+ * to every task. The first task failure aborts the group; exit waits for every task and throws
+ * the failures as one `AggregateError`.
+ *
+ * @module
+ */
+
+import { chainErrorContext, RuntimeError } from "../errors.js";
+import { type AsyncContextManager, type ExcInfo, typeName } from "../protocol.js";
+import { CancelScope, describeError } from "./cancel-scope.js";
+import { CancelledError } from "./errors.js";
+
+/**
+ * Options of the {@link TaskGroup} constructor.
+ *
+ * @example
+ * ```ts
+ * new TaskGroup({ signal: request.signal }); // the request's abort aborts the group's tasks
+ * ```
+ */
+export interface TaskGroupOptions {
+  /** A signal from the enclosing scope: its abort aborts the group (and is never reported as a task failure). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Options of {@link TaskGroup.createTask}.
+ *
+ * @example
+ * ```ts
+ * tg.createTask((signal) => poll(signal), { name: "poller" });
+ * ```
+ */
+export interface CreateTaskOptions {
+  /** A name for the task, shown by `toString()` (Python's `name=`). */
+  readonly name?: string | undefined;
+}
+
+type TaskStatus = "running" | "fulfilled" | "failed" | "cancelled";
+
+let taskCounter = 0;
+
+/** The group's access to a task's private bookkeeping (set by {@link Task}'s static block). */
+let settleTask: (task: Task<unknown>, fulfilled: boolean, outcome: unknown) => boolean;
+
+/**
+ * A task of a {@link TaskGroup}: a promise-like handle on one `createTask` call.
+ *
+ * Awaiting it gives the task's result or throws its error, like Python's `await task`. The
+ * group always observes the task, so a task never causes an unhandled rejection by itself
+ * (a `task.then(f)` without a rejection handler is a new promise, and that one is yours).
+ *
+ * A task is *cancelled*, not failed, when its signal was aborted (by the group, by its own
+ * {@link Task.abort}, or from outside the group) and it rejected with that abort (see
+ * {@link CancelScope.isAbort}). Cancelled tasks are never reported as failures (rule 70).
+ *
+ * @example
+ * ```ts
+ * await asyncWith(new TaskGroup(), async (tg) => {
+ *   const user = tg.createTask((signal) => fetchUser(id, { signal }));
+ *   const posts = tg.createTask((signal) => fetchPosts(id, { signal }));
+ *   render(await user, await posts);
+ * });
+ * ```
+ */
+export class Task<T> implements PromiseLike<T> {
+  readonly #scope: CancelScope;
+  readonly #promise: Promise<T>;
+  #status: TaskStatus = "running";
+  #value: T | undefined;
+  #error: unknown;
+
+  /** The task's name: the one given to `createTask`, or `Task-<n>`. */
+  readonly name: string;
+
+  /** @internal Created by {@link TaskGroup.createTask}. */
+  constructor(scope: CancelScope, promise: Promise<T>, name: string | undefined) {
+    this.#scope = scope;
+    this.#promise = promise;
+    this.name = name ?? `Task-${++taskCounter}`;
+  }
+
+  /** The signal the task's function received: aborted with the group, or by {@link Task.abort}. */
+  get signal(): AbortSignal {
+    return this.#scope.signal;
+  }
+
+  /** Whether the task has finished: fulfilled, failed or cancelled. */
+  done(): boolean {
+    return this.#status !== "running";
+  }
+
+  /** Whether the task ended because its signal was aborted (it rejected with that abort). */
+  cancelled(): boolean {
+    return this.#status === "cancelled";
+  }
+
+  /**
+   * The task's value. Throws its error when it failed or was cancelled, and a `RuntimeError`
+   * (`Result is not set.`) while it runs (Python's `Task.result()`).
+   */
+  result(): T {
+    if (this.#status === "running") throw new RuntimeError("Result is not set.");
+    if (this.#status !== "fulfilled") throw this.#error;
+    return this.#value as T;
+  }
+
+  /**
+   * The task's failure as `{ error }`, or `undefined` when it fulfilled. Throws the abort when
+   * it was cancelled and a `RuntimeError` while it runs (Python's `Task.exception()`).
+   */
+  error(): ExcInfo | undefined {
+    if (this.#status === "running") throw new RuntimeError("Exception is not set.");
+    if (this.#status === "cancelled") throw this.#error;
+    return this.#status === "failed" ? { error: this.#error } : undefined;
+  }
+
+  /**
+   * Aborts this task alone (Python's `Task.cancel()`): its signal aborts with `reason` (a
+   * {@link CancelledError} by default). Returns `false` when the task is done or its signal was
+   * already aborted. A task that then rejects with that abort is cancelled, not failed.
+   */
+  abort(reason: unknown = new CancelledError(`task ${this.name} aborted`)): boolean {
+    if (this.#status !== "running") return false;
+    return this.#scope.abort(reason);
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a task is promise-like on purpose.
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+
+  /** `<Task name running>`, `<Task name fulfilled>`, … */
+  toString(): string {
+    return `<Task ${this.name} ${this.#status}>`;
+  }
+
+  static {
+    settleTask = (task, fulfilled, outcome) => task.#settle(fulfilled, outcome);
+  }
+
+  /** Records the outcome; returns whether it was a failure to report. */
+  #settle(fulfilled: boolean, outcome: unknown): boolean {
+    this.#scope.close();
+    if (fulfilled) {
+      this.#status = "fulfilled";
+      this.#value = outcome as T;
+      return false;
+    }
+    this.#error = outcome;
+    this.#status = this.#scope.isAbort(outcome) ? "cancelled" : "failed";
+    return this.#status === "failed";
+  }
+}
+
+/**
+ * Python's `asyncio.TaskGroup`: an async manager that runs tasks alongside its block and does
+ * not let the block finish before every task has.
+ *
+ * - `createTask(fn)` calls `fn(signal)` at once with a signal linked to the group's; tasks may
+ *   add siblings, even while exit waits.
+ * - The first failing task aborts the group: every task's signal and the block's `tg.signal`
+ *   abort with a {@link CancelledError} ("TaskGroup aborted because a task failed: …") whose
+ *   `cause` is the failure. An error thrown by the block aborts the tasks the same way.
+ * - Exit waits for every task, whatever aborts happen meanwhile. Then failures are thrown as
+ *   one `AggregateError("unhandled errors in a TaskGroup")`, in completion order, with the
+ *   block's own error last (its {@link errorContext} is the block's error). Aborts are not
+ *   failures: a task or block that rejects with its signal's abort is left out.
+ * - With no failures, an abort from outside (the `signal` option) propagates as that abort:
+ *   the block's own error when it threw one, else the outer reason. Failures beat aborts.
+ * - It never suppresses. A group is single use.
+ *
+ * @example
+ * ```ts
+ * await asyncWith(new TaskGroup({ signal: request.signal }), async (tg) => {
+ *   for (const url of urls) tg.createTask((signal) => download(url, { signal }));
+ * }); // all downloaded, or AggregateError of the failures (the rest aborted)
+ * ```
+ */
+export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
+  readonly #parent: AbortSignal | undefined;
+  #scope: CancelScope | undefined;
+  #entered = false;
+  #exiting = false;
+  #aborting = false;
+  #running = 0;
+  readonly #errors: unknown[] = [];
+  #wakeExit: (() => void) | undefined;
+
+  constructor(options?: TaskGroupOptions) {
+    this.#parent = options?.signal;
+  }
+
+  /** The group's signal (the block's): aborts when a task fails, the block throws, or the outer signal aborts. */
+  get signal(): AbortSignal {
+    if (this.#scope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
+    return this.#scope.signal;
+  }
+
+  /** Enters the group. Single use (rule 67). */
+  aenter(): this {
+    if (this.#entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
+    this.#entered = true;
+    this.#scope = new CancelScope(this.#parent);
+    return this;
+  }
+
+  /**
+   * Starts `fn(signal)` as a task of the group and returns its handle (rule 69). The function
+   * runs at once, up to its first `await`; a synchronous throw counts as the task's failure.
+   *
+   * @throws RuntimeError `TaskGroup … has not been entered`, `… is finished` (exit is done
+   *   waiting) or `… is shutting down` (the group aborted); `fn` is then not called.
+   */
+  createTask<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, options?: CreateTaskOptions): Task<T> {
+    if (typeof fn !== "function") throw new TypeError(`createTask expects a function, got '${typeName(fn)}'`);
+    const groupScope = this.#scope;
+    if (groupScope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
+    if (this.#exiting && this.#running === 0) throw new RuntimeError(`TaskGroup ${this} is finished`);
+    if (this.#shuttingDown()) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
+    const scope = new CancelScope(groupScope.signal);
+    let promise: Promise<T>;
+    try {
+      promise = Promise.resolve(fn(scope.signal));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    const task = new Task<T>(scope, promise, options?.name);
+    this.#running++;
+    promise.then(
+      (value: T) => this.#onTaskDone(task, true, value),
+      (error: unknown) => this.#onTaskDone(task, false, error),
+    );
+    return task;
+  }
+
+  // Rule 70: cancelled tasks are ignored; the first failure aborts everything.
+  #onTaskDone(task: Task<unknown>, fulfilled: boolean, outcome: unknown): void {
+    const failed = settleTask(task, fulfilled, outcome);
+    this.#running--;
+    if (failed) {
+      this.#errors.push(outcome);
+      if (!this.#aborting) {
+        this.#abort(
+          new CancelledError(`TaskGroup aborted because a task failed: ${describeError(outcome)}`, { cause: outcome }),
+        );
+      }
+    }
+    if (this.#running === 0 && this.#wakeExit !== undefined) this.#wakeExit();
+  }
+
+  /** Python's `_aborting`: the group aborted itself, or exit runs under an outer abort. */
+  #shuttingDown(): boolean {
+    return this.#aborting || (this.#exiting && this.#scope?.aborted === true);
+  }
+
+  #abort(reason: unknown): void {
+    this.#aborting = true;
+    this.#scope?.abort(reason);
+  }
+
+  /**
+   * Leaves the group: aborts the tasks when the block threw, waits for every task, then throws
+   * the failures as one `AggregateError`, or the outer abort (rule 71).
+   */
+  async aexit(exc?: ExcInfo): Promise<void> {
+    const scope = this.#scope;
+    if (scope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
+    if (this.#exiting) throw new RuntimeError(`TaskGroup ${this} has already been exited`);
+    this.#exiting = true;
+    const blockAborted = exc !== undefined && scope.isAbort(exc.error);
+    if (exc !== undefined && !this.#aborting) {
+      const why = blockAborted ? "the block was aborted" : `the block failed: ${describeError(exc.error)}`;
+      this.#abort(new CancelledError(`TaskGroup aborted because ${why}`, { cause: exc.error }));
+    }
+    if (this.#running > 0) {
+      // Step 4: wait until every task is done; aborts meanwhile (ours or from outside) reach
+      // the tasks through their linked signals and never interrupt the wait itself.
+      await new Promise<void>((resolve) => {
+        this.#wakeExit = resolve;
+      });
+      this.#wakeExit = undefined;
+    }
+    scope.close();
+
+    const errors = this.#errors.slice();
+    if (exc !== undefined && !blockAborted) errors.push(exc.error);
+    if (errors.length > 0) {
+      const group = new AggregateError(errors, "unhandled errors in a TaskGroup");
+      if (exc !== undefined) chainErrorContext(group, exc.error);
+      throw group;
+    }
+    // No failures: an abort from outside propagates as that abort (steps 6–7).
+    if (exc === undefined && scope.abortedFromOutside) throw scope.signal.reason;
+  }
+
+  /** Python's repr: `<TaskGroup tasks=2 errors=1 cancelling>`, `<TaskGroup entered>`, … (rule 68). */
+  toString(): string {
+    let info = "";
+    if (this.#running > 0) info += ` tasks=${this.#running}`;
+    if (this.#errors.length > 0) info += ` errors=${this.#errors.length}`;
+    if (this.#shuttingDown()) info += " cancelling";
+    else if (this.#entered) info += " entered";
+    return `<TaskGroup${info}>`;
+  }
+}

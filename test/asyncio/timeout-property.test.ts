@@ -1,0 +1,78 @@
+// Property-based test of nested, linked timeouts with short real timers: whichever abort reaches
+// the innermost block first decides the outcome, exactly one scope converts it (the one whose
+// own deadline it was), and every timeout ends finished or expired with its timer cleared (the
+// harness fails the file on a timer left behind).
+import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
+import { test } from "node:test";
+import fc from "fast-check";
+import { asyncWith, CancelledError, type Timeout, TimeoutError, timeout } from "../../src/index.js";
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function nest(
+  delays: readonly (number | null)[],
+  depth: number,
+  parent: AbortSignal,
+  made: Timeout[],
+  innermost: { signal?: AbortSignal },
+  bodyMs: number,
+): Promise<void> {
+  if (depth === delays.length) {
+    innermost.signal = parent;
+    await sleep(bodyMs, parent);
+    return;
+  }
+  const cm = timeout(delays[depth] ?? null, { signal: parent });
+  made.push(cm);
+  await asyncWith(cm, (t) => nest(delays, depth + 1, t.signal, made, innermost, bodyMs));
+}
+
+test("nested linked timeouts: the first abort decides, and exactly its own scope converts it", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.option(fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 0, max: 6 }),
+      async (delays, bodyMs) => {
+        const caller = new AbortController();
+        const made: Timeout[] = [];
+        const innermost: { signal?: AbortSignal } = {};
+        let outcome: { ok: true } | { ok: false; error: unknown };
+        try {
+          await nest(delays, 0, caller.signal, made, innermost, bodyMs);
+          outcome = { ok: true };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+        assert.equal(getEventListeners(caller.signal, "abort").length, 0);
+        for (const cm of made) assert.match(String(cm), /^<Timeout \[(finished|expired)\]>$/);
+        const signal = innermost.signal;
+        assert.ok(signal !== undefined);
+        if (!signal.aborted) {
+          assert.ok(outcome.ok, "no abort reached the block, so it completed");
+          return;
+        }
+        assert.ok(!outcome.ok && outcome.error instanceof TimeoutError, "an abort reached the block: TimeoutError");
+        assert.equal(outcome.error.cause, signal.reason, "the abort that reached the block first is converted");
+        assert.ok(signal.reason instanceof CancelledError);
+        // The deadline whose abort won has expired; the scopes inside it were aborted from outside.
+        const winners = made.filter((cm) => cm.expired());
+        assert.ok(winners.length >= 1);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
