@@ -28,3 +28,6 @@ export { AClosing, type AsyncCloseable, type Closeable, Closing, type ErrorClass
 export { CancelScope } from "./asyncio/cancel-scope.js";
 export { type CreateTaskOptions, Task, TaskGroup, type TaskGroupOptions } from "./asyncio/task-group.js";
 export { Timeout, type TimeoutOptions, timeout, timeoutAt } from "./asyncio/timeout.js";
+export * from "./generator.js";
+export * from "./decorator.js";
+export * from "./abstract.js";

@@ -1,0 +1,403 @@
+/**
+ * Managers written as generators: `contextManager(function* …)` and
+ * `asyncContextManager(async function* …)`, Python's `@contextmanager` and
+ * `@asynccontextmanager` (python-semantics.md §3).
+ *
+ * The code before the generator's single `yield` is enter, the yielded value is what the block
+ * receives, and the code after it is exit. An error of the block is thrown into the generator
+ * at the `yield`: a generator that catches it and finishes suppresses it, one that lets it
+ * escape (or re-throws it) lets it propagate unchanged.
+ *
+ * How Python's rule 26d is adapted: JavaScript has no `StopIteration` and no PEP 479, so a
+ * generator never wraps an error thrown into it in a `RuntimeError`. The unwrapping branch has
+ * nothing to unwrap; what it protects is kept: an error thrown in and coming back as the same
+ * value is not suppressed and propagates as that same value. A `RuntimeError` the generator
+ * itself wraps around the error (with `cause`) stays wrapped, as any new error does.
+ *
+ * `return()` plays the part of Python's `close()` (GeneratorExit): it runs the generator's
+ * `finally` blocks, not its `catch` blocks.
+ *
+ * @module
+ */
+
+import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
+import { chainErrorContext, RuntimeError } from "./errors.js";
+import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
+
+/**
+ * A generator function a sync generator manager is made from: it yields once, the value the
+ * block receives.
+ *
+ * @example
+ * ```ts
+ * const tempDir: ManagerGeneratorFunction<unknown, [prefix: string], string> = function* (prefix) {
+ *   const dir = mkdtempSync(prefix);
+ *   try { yield dir; } finally { rmSync(dir, { recursive: true }); }
+ * };
+ * ```
+ */
+export type ManagerGeneratorFunction<This, Args extends unknown[], T> = (
+  this: This,
+  ...args: Args
+) => Generator<T, unknown, undefined>;
+
+/**
+ * An async generator function an async generator manager is made from: it yields once, the
+ * value the block receives.
+ *
+ * @example
+ * ```ts
+ * const leased: AsyncManagerGeneratorFunction<Pool, [], Connection> = async function* () {
+ *   const conn = await this.acquire();
+ *   try { yield conn; } finally { await this.release(conn); }
+ * };
+ * ```
+ */
+export type AsyncManagerGeneratorFunction<This, Args extends unknown[], T> = (
+  this: This,
+  ...args: Args
+) => AsyncGenerator<T, unknown, undefined>;
+
+/**
+ * What `contextManager` returns: each call gives a fresh single-use manager.
+ *
+ * @example
+ * ```ts
+ * const indented: GeneratorContextManagerFactory<unknown, [by: number], number> = contextManager(function* (by: number) {
+ *   level += by;
+ *   try { yield level; } finally { level -= by; }
+ * });
+ * syncWith(indented(2), (now) => print(now));
+ * ```
+ */
+export type GeneratorContextManagerFactory<This, Args extends unknown[], T> = (
+  this: This,
+  ...args: Args
+) => GeneratorContextManager<T>;
+
+/**
+ * What `asyncContextManager` returns: each call gives a fresh single-use manager.
+ *
+ * @example
+ * ```ts
+ * const locked: AsyncGeneratorContextManagerFactory<unknown, [Lock], void> = asyncContextManager(
+ *   async function* (lock: Lock) {
+ *     await lock.acquire();
+ *     try { yield; } finally { lock.release(); }
+ *   },
+ * );
+ * await asyncWith(locked(lock), () => critical());
+ * ```
+ */
+export type AsyncGeneratorContextManagerFactory<This, Args extends unknown[], T> = (
+  this: This,
+  ...args: Args
+) => AsyncGeneratorContextManager<T>;
+
+/** Any function: what the identity helpers need to know of the generator function. */
+type SomeFunction = (...args: never[]) => unknown;
+
+const ALREADY_ENTERED =
+  "a generator context manager is single-use and was already entered: call its factory again for a fresh one";
+
+function notAGeneratorError(func: SomeFunction, value: unknown, kind: string): TypeError {
+  const got = value === null ? "null" : typeof value;
+  return new TypeError(`'${func.name || "anonymous"}' must be ${kind} function: its call returned '${got}'`);
+}
+
+/** Python's `exc is value`; a thrown `NaN` coming back counts as the same value too. */
+function isSameError(raised: unknown, thrown: unknown): boolean {
+  return raised === thrown || Object.is(raised, thrown);
+}
+
+function isGeneratorLike(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Generator).next === "function" &&
+    typeof (value as Generator).throw === "function" &&
+    typeof (value as Generator).return === "function"
+  );
+}
+
+/**
+ * Python's `generator.close()` after a "didn't stop" error: `return()` the generator, then
+ * give back the error to raise. An error of `return()` replaces `stuck`, recorded as its
+ * context; a generator that yields again from a `finally` ignored the request to stop.
+ */
+function closeAfter(generator: Generator<unknown, unknown, undefined>, stuck: RuntimeError): unknown {
+  let closed: IteratorResult<unknown, unknown>;
+  try {
+    closed = generator.return(undefined);
+  } catch (closeError) {
+    chainErrorContext(closeError, stuck);
+    return closeError;
+  }
+  if (closed.done) return stuck;
+  const ignored = new RuntimeError("generator ignored GeneratorExit");
+  chainErrorContext(ignored, stuck);
+  return ignored;
+}
+
+async function acloseAfter(
+  generator: AsyncGenerator<unknown, unknown, undefined>,
+  stuck: RuntimeError,
+): Promise<unknown> {
+  let closed: IteratorResult<unknown, unknown>;
+  try {
+    closed = await generator.return(undefined);
+  } catch (closeError) {
+    chainErrorContext(closeError, stuck);
+    return closeError;
+  }
+  if (closed.done) return stuck;
+  const ignored = new RuntimeError("generator ignored GeneratorExit");
+  chainErrorContext(ignored, stuck);
+  return ignored;
+}
+
+/** Copies what Python's `functools.wraps` copies and JavaScript has: the name and own enumerable properties (case 18). */
+function copyIdentity(factory: SomeFunction, func: SomeFunction): void {
+  for (const key of Reflect.ownKeys(func)) {
+    const descriptor = Object.getOwnPropertyDescriptor(func, key);
+    if (descriptor?.enumerable) Object.defineProperty(factory, key, descriptor);
+  }
+  Object.defineProperty(factory, "name", { value: func.name, configurable: true });
+}
+
+/**
+ * The single-use sync manager a {@link contextManager} factory returns; it also decorates
+ * functions (each call of the decorated function gets a fresh manager).
+ *
+ * @example
+ * ```ts
+ * const opened = contextManager(function* (path: string) {
+ *   const file = openSync(path);
+ *   try { yield file; } finally { closeSync(file); }
+ * });
+ * const manager: GeneratorContextManager<number> = opened("notes.txt");
+ * syncWith(manager, (fd) => readSync(fd, buffer));
+ * ```
+ */
+export class GeneratorContextManager<T> extends ContextDecorator implements ContextManager<T, boolean> {
+  readonly #generator: Generator<T, unknown, undefined>;
+  // What `recreate()` needs; dropped on enter, so the manager keeps no argument alive (case 22).
+  #func: ManagerGeneratorFunction<unknown, unknown[], T> | undefined;
+  #thisArg: unknown;
+  #args: readonly unknown[] | undefined;
+
+  /**
+   * Calls `func` with `thisArg` and `args`, creating (not starting) the generator, as Python's
+   * constructor does: argument errors surface here, before any `with`. Factories made by
+   * {@link contextManager} call this.
+   */
+  constructor(func: ManagerGeneratorFunction<any, any[], T>, thisArg: unknown, args: readonly unknown[]) {
+    super();
+    const generator = func.apply(thisArg, args as unknown[]);
+    if (!isGeneratorLike(generator)) throw notAGeneratorError(func, generator, "a generator");
+    this.#generator = generator;
+    this.#func = func;
+    this.#thisArg = thisArg;
+    this.#args = args;
+  }
+
+  /** Runs the generator to its `yield` and returns the yielded value (rule 24). Single use. */
+  override enter(): T {
+    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
+    this.#func = undefined;
+    this.#thisArg = undefined;
+    this.#args = undefined;
+    const step = this.#generator.next();
+    if (step.done) throw new RuntimeError("generator didn't yield");
+    return step.value;
+  }
+
+  /**
+   * Resumes the generator after the block: with no argument it runs on (rule 25); with
+   * `{ error }` it throws `error` in at the `yield` (rule 26). Returns `true` when the generator
+   * caught the error and finished (suppress), `false` when the same error came back.
+   */
+  override exit(exc?: ExcInfo): boolean {
+    const generator = this.#generator;
+    if (exc === undefined) {
+      if (generator.next().done) return false;
+      throw closeAfter(generator, new RuntimeError("generator didn't stop"));
+    }
+    const error = exc.error;
+    let step: IteratorResult<T, unknown>;
+    try {
+      step = generator.throw(error);
+    } catch (raised) {
+      // Rule 26d/e: the same value back means "not handled"; the caller re-raises it.
+      if (isSameError(raised, error)) return false;
+      chainErrorContext(raised, error);
+      throw raised;
+    }
+    if (step.done) return true;
+    const stuck = new RuntimeError("generator didn't stop after throw()");
+    chainErrorContext(stuck, error);
+    throw closeAfter(generator, stuck);
+  }
+
+  /**
+   * A fresh manager of the same class from the same generator function, `this` and arguments
+   * (rule 29, issue #11647).
+   */
+  protected override recreate(): GeneratorContextManager<T> {
+    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
+    const Class = this.constructor as typeof GeneratorContextManager<T>;
+    return new Class(this.#func, this.#thisArg, this.#args as unknown[]);
+  }
+}
+
+/**
+ * The single-use async manager an {@link asyncContextManager} factory returns; it also
+ * decorates async functions (each call of the decorated function gets a fresh manager).
+ *
+ * @example
+ * ```ts
+ * const connection = asyncContextManager(async function* (url: string) {
+ *   const conn = await connect(url);
+ *   try { yield conn; } finally { await conn.close(); }
+ * });
+ * const manager: AsyncGeneratorContextManager<Connection> = connection("db://local");
+ * await asyncWith(manager, (conn) => conn.query("SELECT 1"));
+ * ```
+ */
+export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator implements AsyncContextManager<T, boolean> {
+  readonly #generator: AsyncGenerator<T, unknown, undefined>;
+  #func: AsyncManagerGeneratorFunction<unknown, unknown[], T> | undefined;
+  #thisArg: unknown;
+  #args: readonly unknown[] | undefined;
+
+  /**
+   * Calls `func` with `thisArg` and `args`, creating (not starting) the async generator.
+   * Factories made by {@link asyncContextManager} call this.
+   */
+  constructor(func: AsyncManagerGeneratorFunction<any, any[], T>, thisArg: unknown, args: readonly unknown[]) {
+    super();
+    const generator = func.apply(thisArg, args as unknown[]);
+    if (!isGeneratorLike(generator)) throw notAGeneratorError(func, generator, "an async generator");
+    this.#generator = generator;
+    this.#func = func;
+    this.#thisArg = thisArg;
+    this.#args = args;
+  }
+
+  /** Runs the generator to its `yield` and resolves to the yielded value (rule 27). Single use. */
+  override async aenter(): Promise<T> {
+    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
+    this.#func = undefined;
+    this.#thisArg = undefined;
+    this.#args = undefined;
+    const step = await this.#generator.next();
+    if (step.done) throw new RuntimeError("generator didn't yield");
+    return step.value;
+  }
+
+  /**
+   * Resumes the generator after the block, throwing `{ error }` in at the `yield` when given
+   * (rule 27). Resolves to `true` when the generator caught the error and finished (suppress),
+   * `false` when the same error came back.
+   */
+  override async aexit(exc?: ExcInfo): Promise<boolean> {
+    const generator = this.#generator;
+    if (exc === undefined) {
+      if ((await generator.next()).done) return false;
+      throw await acloseAfter(generator, new RuntimeError("generator didn't stop"));
+    }
+    const error = exc.error;
+    let step: IteratorResult<T, unknown>;
+    try {
+      step = await generator.throw(error);
+    } catch (raised) {
+      if (isSameError(raised, error)) return false;
+      chainErrorContext(raised, error);
+      throw raised;
+    }
+    if (step.done) return true;
+    const stuck = new RuntimeError("generator didn't stop after athrow()");
+    chainErrorContext(stuck, error);
+    throw await acloseAfter(generator, stuck);
+  }
+
+  /** A fresh manager of the same class from the same generator function, `this` and arguments (rule 29). */
+  protected override recreate(): AsyncGeneratorContextManager<T> {
+    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
+    const Class = this.constructor as typeof AsyncGeneratorContextManager<T>;
+    return new Class(this.#func, this.#thisArg, this.#args as unknown[]);
+  }
+}
+
+/**
+ * Python's `@contextmanager`: turns a generator function that yields once into a factory of
+ * managers. Each call of the factory calls the generator function with the same `this` and
+ * arguments (creating, not yet running, the generator) and returns a single-use
+ * {@link GeneratorContextManager}.
+ *
+ * Enter runs the generator up to its `yield` and gives the block the yielded value; exit
+ * resumes it. An error of the block is thrown in at the `yield`: catching it and finishing
+ * suppresses it (the block's result is then `undefined`), letting it escape or re-throwing it
+ * propagates the very same error, and a new error replaces it (the replaced one is its
+ * `errorContext`). Misuse is a `RuntimeError`: `generator didn't yield`,
+ * `generator didn't stop`, `generator didn't stop after throw()`.
+ *
+ * @example
+ * ```ts
+ * const transaction = contextManager(function* (db: Database) {
+ *   db.begin();
+ *   try {
+ *     yield db;
+ *     db.commit();
+ *   } catch (error) {
+ *     db.rollback();
+ *     throw error;
+ *   }
+ * });
+ * syncWith(transaction(db), (tx) => tx.run("UPDATE accounts SET …"));
+ *
+ * const audited = transaction(db).decorate(function transfer(from: string, to: string) { … });
+ * ```
+ */
+export function contextManager<This, Args extends unknown[], T>(
+  func: ManagerGeneratorFunction<This, Args, T>,
+): GeneratorContextManagerFactory<This, Args, T> {
+  if (typeof func !== "function") throw new TypeError("contextManager expects a generator function");
+  const factory = function (this: This, ...args: Args): GeneratorContextManager<T> {
+    return new GeneratorContextManager(func, this, args);
+  };
+  copyIdentity(factory, func);
+  return factory;
+}
+
+/**
+ * Python's `@asynccontextmanager`: turns an async generator function that yields once into a
+ * factory of async managers ({@link AsyncGeneratorContextManager}), with the rules of
+ * {@link contextManager}; the misuse errors are `generator didn't yield`,
+ * `generator didn't stop` and `generator didn't stop after athrow()`.
+ *
+ * @example
+ * ```ts
+ * const lease = asyncContextManager(async function* (pool: Pool) {
+ *   const conn = await pool.acquire();
+ *   try {
+ *     yield conn;
+ *   } finally {
+ *     await pool.release(conn);
+ *   }
+ * });
+ * const rows = await asyncWith(lease(pool), (conn) => conn.query("SELECT 1"));
+ *
+ * const report = lease(pool).decorate(async function report(day: string) { … });
+ * ```
+ */
+export function asyncContextManager<This, Args extends unknown[], T>(
+  func: AsyncManagerGeneratorFunction<This, Args, T>,
+): AsyncGeneratorContextManagerFactory<This, Args, T> {
+  if (typeof func !== "function") throw new TypeError("asyncContextManager expects an async generator function");
+  const factory = function (this: This, ...args: Args): AsyncGeneratorContextManager<T> {
+    return new AsyncGeneratorContextManager(func, this, args);
+  };
+  copyIdentity(factory, func);
+  return factory;
+}
