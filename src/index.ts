@@ -31,3 +31,9 @@ export { Timeout, type TimeoutOptions, timeout, timeoutAt } from "./asyncio/time
 export * from "./generator.js";
 export * from "./decorator.js";
 export * from "./abstract.js";
+export { type WaitOptions } from "./asyncio/waiters.js";
+export { BoundedSemaphore, Holding, Lock, Semaphore } from "./asyncio/locks.js";
+export { Condition } from "./asyncio/condition.js";
+export { Event } from "./asyncio/event.js";
+export { Barrier, BrokenBarrierError } from "./asyncio/barrier.js";
+export { Pool, PoolLease, type PoolOptions } from "./asyncio/pool.js";

@@ -1,0 +1,307 @@
+/**
+ * asyncio's `Lock`, `Semaphore` and `BoundedSemaphore`, as async context managers
+ * (python-semantics.md §10, rules 74–77).
+ *
+ * Cancellation is cooperative: every wait takes `{ signal, timeoutMs }` ({@link WaitOptions}).
+ * Permits are handed directly from `release()` to the first queued waiter, so strict FIFO order
+ * holds and a new arrival never jumps the queue. The uncontended paths allocate nothing:
+ * `acquire()` returns a shared settled promise and `aenter()` returns `undefined` synchronously.
+ *
+ * @module
+ */
+
+import { RuntimeError } from "../errors.js";
+import type { AsyncContextManager } from "../protocol.js";
+import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+
+/**
+ * The async manager returned by `hold(options)`: acquires with those options on entry, gives
+ * the block `undefined` (Python's `None`), releases on exit and never suppresses. When the wait
+ * is aborted the block never runs and nothing is released (python-semantics.md rule 75).
+ *
+ * @example
+ * ```ts
+ * await asyncWith(lock.hold({ signal }), async () => { await write(file) });
+ * ```
+ */
+export class Holding implements AsyncContextManager<undefined, void> {
+  readonly #enter: () => Promise<undefined> | undefined;
+  readonly #release: () => void;
+
+  /** @internal Made by `hold()`. */
+  constructor(enter: () => Promise<undefined> | undefined, release: () => void) {
+    this.#enter = enter;
+    this.#release = release;
+  }
+
+  aenter(): Promise<undefined> | undefined {
+    return this.#enter();
+  }
+
+  aexit(): void {
+    this.#release();
+  }
+}
+
+/**
+ * asyncio's `Lock`: a mutual-exclusion lock with strict FIFO fairness (rule 75).
+ *
+ * `asyncWith(lock, body)` acquires it, gives the block `undefined`, and releases it whatever
+ * happens; `asyncWith(lock.hold({ signal }), body)` does the same with an abortable wait. It
+ * is not a sync manager: `syncWith(lock, …)` is a compile error and, at run time, a
+ * `TypeError`. It is not awaitable either: `await lock` gives the lock back untouched.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock();
+ * await asyncWith(lock, async () => {
+ *   // only one caller at a time gets here, in the order they arrived
+ * });
+ * await lock.acquire({ signal: AbortSignal.timeout(1000) });
+ * try { … } finally { lock.release(); }
+ * ```
+ */
+export class Lock implements AsyncContextManager<undefined, void> {
+  // Invariant: while waiters are queued the lock is locked (release hands it over directly).
+  #locked = false;
+  readonly #waiters = new WaiterQueue<true | undefined>();
+
+  /** Gives the lock to the next waiter, or unlocks it: a release, or a grant an abort undid. */
+  readonly #passOn = (): void => {
+    if (!this.#waiters.grantFirst()) this.#locked = false;
+  };
+
+  /**
+   * Whether the lock is held.
+   *
+   * @example
+   * ```ts
+   * new Lock().locked(); // false
+   * ```
+   */
+  locked(): boolean {
+    return this.#locked;
+  }
+
+  /**
+   * Waits until the lock is free and takes it; resolves to `true` as Python's does. Aborting
+   * `signal` while queued rejects with `signal.reason` (the very object) and takes nothing; an
+   * already-aborted signal rejects at once, even when the lock is free.
+   *
+   * @example
+   * ```ts
+   * await lock.acquire({ signal });
+   * try { await critical(); } finally { lock.release(); }
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<true> {
+    if (options !== undefined) {
+      const refused = refusal(options);
+      if (refused !== undefined) return Promise.reject(refused.reason);
+    }
+    if (!this.#locked) {
+      this.#locked = true;
+      return RESOLVED_TRUE;
+    }
+    return this.#waiters.wait(options, true, "Lock acquire", this.#passOn) as Promise<true>;
+  }
+
+  /**
+   * Releases the lock, handing it to the longest-waiting caller if there is one.
+   * Throws Python's `RuntimeError('Lock is not acquired.')` when it is not held.
+   *
+   * @example
+   * ```ts
+   * lock.release();
+   * ```
+   */
+  release(): void {
+    if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
+    this.#passOn();
+  }
+
+  /**
+   * An async manager that holds this lock for a block, acquired with `options`.
+   *
+   * @example
+   * ```ts
+   * await asyncWith(lock.hold({ timeoutMs: 100 }), async () => { … });
+   * ```
+   */
+  hold(options?: WaitOptions): Holding {
+    return new Holding(
+      () => this.#enter(options),
+      () => this.release(),
+    );
+  }
+
+  /** Acquires; the block's value is `undefined` (rule 74). Uncontended: no promise at all. */
+  aenter(): Promise<undefined> | undefined {
+    return this.#enter(undefined);
+  }
+
+  /** Releases; never suppresses. */
+  aexit(): void {
+    this.release();
+  }
+
+  #enter(options: WaitOptions | undefined): Promise<undefined> | undefined {
+    if (options !== undefined) {
+      const refused = refusal(options);
+      if (refused !== undefined) return Promise.reject(refused.reason);
+    }
+    if (!this.#locked) {
+      this.#locked = true;
+      return undefined;
+    }
+    return this.#waiters.wait(options, undefined, "Lock acquire", this.#passOn) as Promise<undefined>;
+  }
+}
+
+let makeBounded: (semaphore: Semaphore) => void;
+
+/**
+ * asyncio's `Semaphore(value = 1)`: `value` permits, handed out in strict FIFO order
+ * (rule 76). `new Semaphore(-1)` throws Python's message as a `RangeError` (Python's
+ * `ValueError` for a number out of its allowed range).
+ *
+ * @example
+ * ```ts
+ * const connections = new Semaphore(10);
+ * await asyncWith(connections, async () => fetch(url, { signal }));
+ * await asyncWith(connections.hold({ signal }), async () => fetch(url, { signal }));
+ * ```
+ */
+export class Semaphore implements AsyncContextManager<undefined, void> {
+  // Invariant: while waiters are queued no permit is free (release hands it over directly).
+  #value: number;
+  #bound = Infinity;
+  readonly #waiters = new WaiterQueue<true | undefined>();
+
+  /** Gives a permit to the next waiter, or back to the count, without the bound check. */
+  readonly #passOn = (): void => {
+    if (!this.#waiters.grantFirst()) this.#value++;
+  };
+
+  static {
+    makeBounded = (semaphore) => {
+      semaphore.#bound = semaphore.#value;
+    };
+  }
+
+  constructor(value = 1) {
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw new RangeError(`Semaphore initial value must be an integer, got ${String(value)}`);
+    }
+    if (value < 0) throw new RangeError("Semaphore initial value must be >= 0");
+    this.#value = value;
+  }
+
+  /**
+   * Whether an `acquire()` now would have to wait (Python's `locked()`).
+   *
+   * @example
+   * ```ts
+   * new Semaphore(0).locked(); // true
+   * ```
+   */
+  locked(): boolean {
+    return this.#value === 0;
+  }
+
+  /**
+   * Takes a permit, waiting in FIFO order when none is free; resolves to `true`. Aborting
+   * `signal` while queued rejects with `signal.reason` and takes nothing; an abort that lands
+   * as the permit is granted passes the permit on to the next waiter.
+   *
+   * @example
+   * ```ts
+   * await semaphore.acquire({ signal, timeoutMs: 500 });
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<true> {
+    if (options !== undefined) {
+      const refused = refusal(options);
+      if (refused !== undefined) return Promise.reject(refused.reason);
+    }
+    if (this.#value > 0) {
+      this.#value--;
+      return RESOLVED_TRUE;
+    }
+    return this.#waiters.wait(options, true, "Semaphore acquire", this.#passOn) as Promise<true>;
+  }
+
+  /**
+   * Returns a permit, handing it to the longest-waiting caller if there is one. On a
+   * `BoundedSemaphore`, returning more than were taken throws a `RangeError`.
+   *
+   * @example
+   * ```ts
+   * semaphore.release();
+   * ```
+   */
+  release(): void {
+    if (this.#value >= this.#bound) throw new RangeError("BoundedSemaphore released too many times");
+    this.#passOn();
+  }
+
+  /**
+   * An async manager that holds one permit for a block, acquired with `options`.
+   *
+   * @example
+   * ```ts
+   * await asyncWith(semaphore.hold({ signal }), async () => { … });
+   * ```
+   */
+  hold(options?: WaitOptions): Holding {
+    return new Holding(
+      () => this.#enter(options),
+      () => this.release(),
+    );
+  }
+
+  /** Takes a permit; the block's value is `undefined` (rule 74). */
+  aenter(): Promise<undefined> | undefined {
+    return this.#enter(undefined);
+  }
+
+  /** Returns the permit; never suppresses. */
+  aexit(): void {
+    this.release();
+  }
+
+  #enter(options: WaitOptions | undefined): Promise<undefined> | undefined {
+    if (options !== undefined) {
+      const refused = refusal(options);
+      if (refused !== undefined) return Promise.reject(refused.reason);
+    }
+    if (this.#value > 0) {
+      this.#value--;
+      return undefined;
+    }
+    return this.#waiters.wait(options, undefined, "Semaphore acquire", this.#passOn) as Promise<undefined>;
+  }
+}
+
+/**
+ * asyncio's `BoundedSemaphore(value = 1)`: a {@link Semaphore} whose `release()` refuses to
+ * raise the count above its initial value (rule 77), with Python's message
+ * `BoundedSemaphore released too many times`.
+ *
+ * That is a `ValueError` in Python; here it is a `RangeError`, JavaScript's error for a value
+ * outside its allowed range, which is what an over-release is (the count would leave
+ * `0..value`). An extra manual `release()` inside `asyncWith(semaphore, …)` makes the exit
+ * throw it, as in Python.
+ *
+ * @example
+ * ```ts
+ * const slots = new BoundedSemaphore(2);
+ * slots.release(); // RangeError: BoundedSemaphore released too many times
+ * ```
+ */
+export class BoundedSemaphore extends Semaphore {
+  constructor(value = 1) {
+    super(value);
+    makeBounded(this);
+  }
+}
