@@ -29,8 +29,11 @@ export class RuntimeError extends Error {
 /** Python's implicit exception context, keyed by the error object that carries it. */
 const contexts = new WeakMap<object, unknown>();
 
-/** A recorded context of `null` means "explicitly none" (Python's `exc.__context__ = None`). */
-const EXPLICITLY_NONE = null;
+/**
+ * Recorded for "explicitly no context" (Python's `exc.__context__ = None`). A private marker,
+ * not `null`: `throw null` is legal, and a thrown `null` can be the context of a later error.
+ */
+const EXPLICITLY_NONE: unique symbol = Symbol("explicitly no context");
 
 function isObject(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
@@ -41,7 +44,7 @@ function isObject(value: unknown): value is object {
  *
  * Returns `undefined` when there is none; since `undefined` can itself be thrown, use
  * {@link hasErrorContext} to tell "no context" from "the context is the value `undefined`".
- * A thrown primitive (`throw 42`) cannot carry a context.
+ * A thrown `null` is reported as `null`. A thrown primitive (`throw 42`) cannot carry a context.
  *
  * @example
  * ```ts
@@ -87,7 +90,12 @@ export function hasErrorContext(error: unknown): boolean {
  */
 export function setErrorContext(error: unknown, context: unknown): void {
   if (!isObject(error)) return;
-  if (context !== EXPLICITLY_NONE) breakCycle(context, error);
+  // An error as its own context is the shortest cycle: cut, like any other.
+  if (context === null || context === error) {
+    contexts.set(error, EXPLICITLY_NONE);
+    return;
+  }
+  breakCycle(context, error);
   contexts.set(error, context);
 }
 

@@ -28,16 +28,18 @@ import {
   asyncDisposeSymbol,
   disposeSymbol,
   type ExcInfo,
-  hasMethod,
   protocolError,
-  typeName,
   type SyncCanSuppress,
   type SyncEnterValue,
   type SyncManagerLike,
+  typeName,
 } from "./protocol.js";
 
-/** A body result that is not a promise: `syncWith` rejects asynchronous bodies at compile time. */
-export type NotThenable<R> = R extends PromiseLike<unknown> ? never : unknown;
+/**
+ * A body result that is not a promise: `syncWith` rejects asynchronous bodies at compile time.
+ * Any object with a `then` method counts, as it does at run time, not only full `PromiseLike`s.
+ */
+export type NotThenable<R> = R extends { then(...args: never[]): unknown } ? never : unknown;
 
 /** The values the managers of a tuple give the block, in order. */
 export type SyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: SyncEnterValue<Ms[K]> };
@@ -60,10 +62,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * A `syncWith` body that returned a promise. It goes through exit like any error of the body, so
+ * resources are released, but no exit can suppress it: a misuse must fail loudly.
+ */
+class AsyncBodyError extends TypeError {
+  constructor() {
+    super(
+      "syncWith body returned a promise: the manager would exit before the work is done; use asyncWith for an asynchronous body",
+    );
+  }
+}
+
 function asyncBodyError(): TypeError {
-  return new TypeError(
-    "syncWith body returned a promise: the manager would exit before the work is done; use asyncWith for an asynchronous body",
-  );
+  return new AsyncBodyError();
 }
 
 /**
@@ -78,8 +90,27 @@ function exitWithError(manager: unknown, exit: Method, error: unknown): undefine
     chainErrorContext(exitError, error);
     throw exitError;
   }
-  if (suppress === true) return undefined;
+  if (suppress === true && !(error instanceof AsyncBodyError)) return undefined;
   throw error;
+}
+
+/**
+ * The manager's properties, for reading protocol methods without calling them; `null` and
+ * `undefined` have none. Callers read each method with a literal name (`.enter`, not `[key]`)
+ * so that every read site stays monomorphic: a shared keyed read costs more than the rest of
+ * the runner.
+ */
+type Protocol = {
+  enter?: unknown;
+  exit?: unknown;
+  aenter?: unknown;
+  aexit?: unknown;
+  [Symbol.dispose]?: unknown;
+  [Symbol.asyncDispose]?: unknown;
+};
+const NO_METHODS: Protocol = Object.freeze({});
+function protocolOf(manager: unknown): Protocol {
+  return manager == null ? NO_METHODS : (manager as Protocol);
 }
 
 function bodyTypeError(body: unknown, name: string): TypeError {
@@ -120,23 +151,25 @@ export function syncWith(manager: unknown, body: (...values: any[]) => unknown):
 }
 
 function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
-  // Rule 3: both methods are looked up before enter runs; a missing one means no enter.
+  // Rule 3: both methods are looked up, once each and enter first, before enter runs; a
+  // missing one means no enter.
   let value: unknown;
   let exit: Method;
-  if (hasMethod(manager, "enter") || hasMethod(manager, "exit")) {
-    const enter = (manager as { enter?: unknown }).enter;
-    exit = (manager as { exit?: Method }).exit as Method;
-    if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
+  const methods = protocolOf(manager);
+  const enter = methods.enter;
+  const exitMethod = methods.exit;
+  if (typeof enter === "function" || typeof exitMethod === "function") {
+    if (typeof enter !== "function" || typeof exitMethod !== "function") throw protocolError(manager, false);
+    exit = exitMethod as Method;
     value = enter.call(manager);
-  } else if (hasMethod(manager, disposeSymbol)) {
-    const dispose = (manager as Disposable)[disposeSymbol];
+  } else {
+    const dispose = methods[disposeSymbol];
+    if (typeof dispose !== "function") throw protocolError(manager, false);
     exit = function disposeThenContinue(this: unknown) {
       dispose.call(this);
       return undefined;
     };
     value = manager;
-  } else {
-    throw protocolError(manager, false);
   }
   // Rule 4: enter failing propagates without exit; from here on exit runs exactly once.
   let result: unknown;
@@ -150,7 +183,12 @@ function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
   return result;
 }
 
-function syncWithAll(managers: readonly unknown[], index: number, values: unknown[], body: (...values: any[]) => unknown): unknown {
+function syncWithAll(
+  managers: readonly unknown[],
+  index: number,
+  values: unknown[],
+  body: (...values: any[]) => unknown,
+): unknown {
   if (index === managers.length) {
     const result = body(...values);
     if (isThenable(result)) throw asyncBodyError();
@@ -206,9 +244,11 @@ async function runBody(body: () => unknown): Promise<unknown> {
 // The happy path awaits exactly aenter, the body and aexit: the same microtask ticks as a
 // hand-written `const r = await acquire(); try { await use(r) } finally { await release(r) }`.
 async function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
-  if (hasMethod(manager, "aenter") || hasMethod(manager, "aexit")) {
-    const aenter = (manager as { aenter?: unknown }).aenter;
-    const aexit = (manager as { aexit?: unknown }).aexit;
+  // Rule 3 as in syncWithOne: each method is read once, before anything runs.
+  const methods = protocolOf(manager);
+  const aenter = methods.aenter;
+  const aexit = methods.aexit;
+  if (typeof aenter === "function" || typeof aexit === "function") {
     if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
     const value = await aenter.call(manager);
     let result: unknown;
@@ -228,9 +268,9 @@ async function asyncWithOne(manager: unknown, body: (value: any) => unknown): Pr
     await aexit.call(manager);
     return result;
   }
-  if (hasMethod(manager, "enter") || hasMethod(manager, "exit")) {
-    const enter = (manager as { enter?: unknown }).enter;
-    const exit = (manager as { exit?: unknown }).exit;
+  const enter = methods.enter;
+  const exit = methods.exit;
+  if (typeof enter === "function" || typeof exit === "function") {
     if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
     const value = enter.call(manager);
     let result: unknown;
@@ -243,18 +283,13 @@ async function asyncWithOne(manager: unknown, body: (value: any) => unknown): Pr
     return result;
   }
   // TC39 disposables: the value is the object; the dispose method is read once, up front, as
-  // `await using` does, and its result never suppresses.
-  let dispose: (this: unknown) => unknown;
-  let awaitDispose: boolean;
-  if (hasMethod(manager, asyncDisposeSymbol)) {
-    dispose = (manager as AsyncDisposable)[asyncDisposeSymbol];
-    awaitDispose = true;
-  } else if (hasMethod(manager, disposeSymbol)) {
-    dispose = (manager as Disposable)[disposeSymbol];
-    awaitDispose = false;
-  } else {
-    throw protocolError(manager, true);
-  }
+  // `await using` does, and its result never suppresses. As in GetDisposeMethod, only an
+  // absent (nullish) Symbol.asyncDispose falls back to Symbol.dispose; a non-callable one is
+  // a TypeError.
+  let dispose = methods[asyncDisposeSymbol];
+  const awaitDispose = dispose != null;
+  if (!awaitDispose) dispose = methods[disposeSymbol];
+  if (typeof dispose !== "function") throw protocolError(manager, true);
   let result: unknown;
   try {
     result = await body(manager);
@@ -288,4 +323,4 @@ function asyncWithAll(
 }
 
 /** @internal Shared with the generator managers and decorators. */
-export { isThenable, asyncBodyError };
+export { asyncBodyError, isThenable };

@@ -5,7 +5,7 @@
 import { after } from "node:test";
 
 // Handles the runner itself owns: the pipes to the parent process and terminals.
-const runnerOwned = new Set(["PipeWrap", "TTYWrap", "SignalWrap"]);
+const runnerOwned = new Set(["PipeWrap", "TTYWrap", "SignalWrap", "SimpleWriteWrap"]);
 
 after(async () => {
   // Let handles that were closed at the very end of the last test finish closing.
