@@ -37,3 +37,5 @@ export { Condition } from "./asyncio/condition.js";
 export { Event } from "./asyncio/event.js";
 export { Barrier, BrokenBarrierError } from "./asyncio/barrier.js";
 export { Pool, PoolLease, type PoolOptions } from "./asyncio/pool.js";
+export * from "./exit-stack.js";
+export { SuppressedError } from "./suppressed-error.js";

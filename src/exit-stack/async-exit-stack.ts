@@ -1,0 +1,471 @@
+/**
+ * `AsyncExitStack`: Python's `contextlib.AsyncExitStack` and ECMA-262's `AsyncDisposableStack`
+ * in one class.
+ *
+ * @module
+ */
+
+import type { AsyncContextManager, ContextManager, ExcInfo } from "../protocol.js";
+import { asyncDisposeSymbol, disposeSymbol, hasMethod } from "../protocol.js";
+import {
+  asyncDisposeMethod,
+  disposedError,
+  enterProtocolError,
+  receiverError,
+  requireCallable,
+  syncDisposeMethod,
+} from "./checks.js";
+import type { ExitCallback, HasExit, SyncFunction } from "./exit-stack.js";
+import { ADOPT, ASYNC, CALL, DISPOSE, type Entries, EXIT, NULLISH, unwindAsync } from "./unwind.js";
+
+/**
+ * An async exit callback for `pushAsyncExit`: like {@link ExitCallback}, its result awaited.
+ *
+ * @example
+ * ```ts
+ * const report: AsyncExitCallback = async (exc) => { if (exc) await sendReport(exc.error); };
+ * ```
+ */
+export type AsyncExitCallback = (exc?: ExcInfo) => PromiseLike<boolean | void> | boolean | void;
+
+/**
+ * An object whose `aexit` method `pushAsyncExit` registers (its `aenter` is not called).
+ *
+ * @example
+ * ```ts
+ * stack.pushAsyncExit({ aexit: async () => { await flush(); } });
+ * ```
+ */
+export interface HasAsyncExit {
+  aexit(exc?: ExcInfo): PromiseLike<boolean | void> | boolean | void;
+}
+
+function isObjectLike(value: unknown): boolean {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+const NAME = "AsyncExitStack";
+
+/** The brand check (ECMA-262 RequireInternalSlot), set up inside the class where `#entries` is visible. */
+let isAsyncExitStack: (value: unknown) => value is AsyncExitStack;
+
+/**
+ * A stack of sync and async cleanups, released last in first out, exactly once, awaiting each
+ * async one. It speaks both languages:
+ *
+ * - **Python** (`contextlib.AsyncExitStack`, camelCase): `enterAsyncContext`, `enterContext`,
+ *   `pushAsyncExit`, `push`, `pushAsyncCallback`, `callback`, `popAll`, `aclose`, and
+ *   `aenter`/`aexit`, so it works with {@link asyncWith}. Unwinding through `aexit`/`aclose`
+ *   follows Python: exit callbacks see the pending error and may suppress it with exactly
+ *   `true`; a callback's error replaces the pending one, which is kept as its `errorContext`.
+ * - **ECMA-262** (`AsyncDisposableStack`): `use`, `adopt`, `defer`, `move`, `disposeAsync`,
+ *   `disposed` and `[Symbol.asyncDispose]` (the very same function as `disposeAsync`), so it
+ *   works with `await using`. Unwinding through `disposeAsync` follows the specification,
+ *   microtask for microtask: errors combine as `SuppressedError(newer, pending)`.
+ *
+ * @example
+ * ```ts
+ * // Python-style
+ * await asyncWith(new AsyncExitStack(), async (stack) => {
+ *   const conn = await stack.enterAsyncContext(connection("localhost", 5432));
+ *   stack.callback(() => log("done"));
+ * });
+ *
+ * // TC39-style
+ * {
+ *   await using stack = new AsyncExitStack();
+ *   const conn = await stack.enterAsyncContext(connection("localhost", 5432));
+ *   stack.defer(() => log("done"));
+ * }
+ * ```
+ */
+export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boolean>, AsyncDisposableStack {
+  /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
+  readonly #entries: Entries = { list: [] };
+  /** ECMA-262 [[AsyncDisposableState]]: pending until `disposeAsync` or `move`. */
+  #disposed = false;
+
+  static {
+    isAsyncExitStack = (value): value is AsyncExitStack =>
+      typeof value === "object" && value !== null && #entries in value;
+    // The specification makes `[Symbol.asyncDispose]` the very same function object as `disposeAsync`.
+    Object.defineProperty(this.prototype, asyncDisposeSymbol, {
+      value: this.prototype.disposeAsync,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+    Object.defineProperty(this.prototype, Symbol.toStringTag, {
+      value: NAME,
+      writable: false,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  /**
+   * An empty stack.
+   *
+   * @example
+   * ```ts
+   * const stack = new AsyncExitStack();
+   * ```
+   */
+  constructor() {
+    // ECMA-262 OrdinaryCreateFromConstructor: when NewTarget's `prototype` is not an object,
+    // the fallback is AsyncExitStack.prototype, where a class would fall back to Object.prototype.
+    if (
+      Object.getPrototypeOf(this) === Object.prototype &&
+      !isObjectLike((new.target as { prototype?: unknown }).prototype)
+    ) {
+      Object.setPrototypeOf(this, AsyncExitStack.prototype);
+    }
+  }
+
+  /** The receiver, brand-checked; and, for methods that add or take resources, not disposed. */
+  static #receiver(stack: unknown, method: string, mustBeOpen: boolean): AsyncExitStack {
+    if (!isAsyncExitStack(stack)) throw receiverError(NAME, method, stack);
+    if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
+    return stack;
+  }
+
+  #add(kind: number, fn: unknown, datum: unknown): void {
+    this.#entries.list.push(kind, fn, datum);
+  }
+
+  // -- Python: contextlib.AsyncExitStack ---------------------------------------------------
+
+  /**
+   * Awaits `cm.aenter()` and pushes its `aexit`, resolving to what `aenter()` gave (Python's
+   * `enter_async_context`). An `AsyncDisposable` or `Disposable` is accepted too, as
+   * `await using` accepts it: it is the result, and its dispose method (read now, once) runs at
+   * unwinding. A value with none of these is a `TypeError` naming its type (a sync manager is
+   * pointed to `enterContext`), and nothing is pushed; nor when `aenter()` throws.
+   *
+   * @example
+   * ```ts
+   * const conn = await stack.enterAsyncContext(pool.connection());
+   * ```
+   */
+  enterAsyncContext<T>(cm: AsyncContextManager<T, boolean | void>): Promise<T>;
+  enterAsyncContext<D extends AsyncDisposable | Disposable>(disposable: D): Promise<D>;
+  async enterAsyncContext(cm: unknown): Promise<unknown> {
+    const self = AsyncExitStack.#receiver(this, "enterAsyncContext", true);
+    if (hasMethod(cm, "aenter") || hasMethod(cm, "aexit")) {
+      // Rule 37: both methods are looked up before aenter runs.
+      const { aenter, aexit } = cm as { aenter?: unknown; aexit?: unknown };
+      if (typeof aenter !== "function" || typeof aexit !== "function") {
+        throw enterProtocolError(cm, true, "enterContext");
+      }
+      const value: unknown = await aenter.call(cm);
+      if (self.#disposed) {
+        // Disposed while entering: nothing would ever exit `cm`, so exit it now.
+        await aexit.call(cm);
+        throw disposedError(NAME, "enterAsyncContext");
+      }
+      self.#add(EXIT | ASYNC, aexit, cm);
+      return value;
+    }
+    if (hasMethod(cm, asyncDisposeSymbol) || hasMethod(cm, disposeSymbol)) {
+      const [kind, method] = asyncDisposeMethod(cm, NAME, "enterAsyncContext");
+      self.#add(kind, method, cm);
+      return cm;
+    }
+    throw enterProtocolError(cm, true, "enterContext");
+  }
+
+  /**
+   * Enters a sync manager and pushes its `exit` (Python's `enter_context`); a `Disposable` is
+   * accepted too. Its exit runs at unwinding without being awaited.
+   *
+   * @example
+   * ```ts
+   * const held = stack.enterContext(lock);
+   * ```
+   */
+  enterContext<T>(cm: ContextManager<T, boolean | void>): T;
+  enterContext<D extends Disposable>(disposable: D): D;
+  enterContext(cm: unknown): unknown {
+    const self = AsyncExitStack.#receiver(this, "enterContext", true);
+    if (hasMethod(cm, "enter") || hasMethod(cm, "exit")) {
+      const { enter, exit } = cm as { enter?: unknown; exit?: unknown };
+      if (typeof enter !== "function" || typeof exit !== "function") {
+        throw enterProtocolError(cm, false, "enterAsyncContext");
+      }
+      const value: unknown = enter.call(cm);
+      if (self.#disposed) {
+        exit.call(cm);
+        throw disposedError(NAME, "enterContext");
+      }
+      self.#add(EXIT, exit, cm);
+      return value;
+    }
+    if (hasMethod(cm, disposeSymbol)) {
+      self.#add(DISPOSE, syncDisposeMethod(cm, NAME, "enterContext"), cm);
+      return cm;
+    }
+    throw enterProtocolError(cm, false, "enterAsyncContext");
+  }
+
+  /**
+   * Pushes an async exit callback (Python's `push_async_exit`): called with the pending error
+   * as `{ error }` (or no argument), its result awaited; exactly `true` suppresses. An object
+   * with an `aexit` method has that method pushed (its `aenter` is not called). Returns its
+   * argument.
+   *
+   * @example
+   * ```ts
+   * stack.pushAsyncExit(async (exc) => { await report(exc?.error); });
+   * ```
+   */
+  pushAsyncExit<F extends AsyncExitCallback>(exit: F): F;
+  pushAsyncExit<M extends HasAsyncExit>(cm: M): M;
+  pushAsyncExit(exit: unknown): unknown {
+    const self = AsyncExitStack.#receiver(this, "pushAsyncExit", true);
+    if (hasMethod(exit, "aexit")) {
+      self.#add(EXIT | ASYNC, (exit as HasAsyncExit).aexit, exit);
+    } else {
+      requireCallable(exit, NAME, "pushAsyncExit", "the exit callback");
+      self.#add(EXIT | ASYNC, exit, undefined);
+    }
+    return exit;
+  }
+
+  /**
+   * Pushes a sync exit callback, or an object's `exit` (Python's `push`); see `ExitStack.push`.
+   *
+   * @example
+   * ```ts
+   * stack.push((exc) => exc?.error instanceof AbortError);
+   * ```
+   */
+  push<F extends ExitCallback>(exit: F): F;
+  push<M extends HasExit>(cm: M): M;
+  push(exit: unknown): unknown {
+    const self = AsyncExitStack.#receiver(this, "push", true);
+    if (hasMethod(exit, "exit")) {
+      self.#add(EXIT, (exit as HasExit).exit, exit);
+    } else {
+      requireCallable(exit, NAME, "push", "the exit callback");
+      self.#add(EXIT, exit, undefined);
+    }
+    return exit;
+  }
+
+  /**
+   * Pushes `callback(...args)`, its result awaited at unwinding (Python's
+   * `push_async_callback`). It cannot see or suppress errors. Returns `callback`.
+   *
+   * @example
+   * ```ts
+   * stack.pushAsyncCallback(fs.promises.rm, tmpdir, { recursive: true });
+   * ```
+   */
+  pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F {
+    const self = AsyncExitStack.#receiver(this, "pushAsyncCallback", true);
+    requireCallable(callback, NAME, "pushAsyncCallback", "the callback");
+    self.#add(CALL | ASYNC, callback, args.length === 0 ? undefined : args);
+    return callback;
+  }
+
+  /**
+   * Pushes a sync `callback(...args)` (Python's `callback`); it is not awaited. Returns
+   * `callback`. One that returns a promise is a compile error: use `pushAsyncCallback`.
+   *
+   * @example
+   * ```ts
+   * stack.callback(clearInterval, timer);
+   * ```
+   */
+  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
+    const self = AsyncExitStack.#receiver(this, "callback", true);
+    requireCallable(callback, NAME, "callback", "the callback");
+    self.#add(CALL, callback, args.length === 0 ? undefined : args);
+    return callback;
+  }
+
+  /**
+   * Moves every entry to a new stack of the same class and leaves this one empty (Python's
+   * `pop_all`); nothing runs now.
+   *
+   * @example
+   * ```ts
+   * const kept = await asyncWith(new AsyncExitStack(), async (stack) => {
+   *   await stack.enterAsyncContext(first());
+   *   await stack.enterAsyncContext(second());
+   *   return stack.popAll();
+   * });
+   * ```
+   */
+  popAll(): this {
+    const self = AsyncExitStack.#receiver(this, "popAll", true);
+    const Class = self.constructor as new () => AsyncExitStack;
+    const target = new Class();
+    if (!isAsyncExitStack(target)) {
+      throw new TypeError("AsyncExitStack.popAll: the constructor did not make an AsyncExitStack");
+    }
+    target.#entries.list = self.#entries.list;
+    self.#entries.list = [];
+    return target as this;
+  }
+
+  /**
+   * Unwinds the stack now, as `aexit()` with no error does (Python's `aclose`). The stack
+   * stays usable. Rejects with what the callbacks raised, the last one with the others as its
+   * `errorContext` chain.
+   *
+   * @example
+   * ```ts
+   * await stack.aclose();
+   * ```
+   */
+  async aclose(): Promise<void> {
+    await unwindAsync(AsyncExitStack.#receiver(this, "aclose", false).#entries, "python", undefined);
+  }
+
+  /**
+   * The async manager protocol: resolves to the stack itself (Python's `__aenter__`).
+   *
+   * @example
+   * ```ts
+   * await asyncWith(new AsyncExitStack(), async (stack) => { … });
+   * ```
+   */
+  async aenter(): Promise<this> {
+    return AsyncExitStack.#receiver(this, "aenter", false) as this;
+  }
+
+  /**
+   * The async manager protocol (Python's `__aexit__`): unwinds every entry, last in first out,
+   * awaiting the async ones, with `exc` as the pending error. Resolves to `true` only when an
+   * error came in and a callback suppressed it; rejects with the error a callback raised.
+   *
+   * @example
+   * ```ts
+   * const stack = new AsyncExitStack();
+   * stack.pushAsyncExit(async () => true);
+   * await stack.aexit({ error: new Error("swallowed") }); // true
+   * ```
+   */
+  aexit(exc?: ExcInfo): Promise<boolean> {
+    try {
+      const self = AsyncExitStack.#receiver(this, "aexit", false);
+      return unwindAsync(self.#entries, "python", exc) as Promise<boolean>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // -- ECMA-262: AsyncDisposableStack ------------------------------------------------------
+
+  /**
+   * Whether the stack has been disposed (by `disposeAsync` / `Symbol.asyncDispose`, from the
+   * moment of the call) or moved.
+   *
+   * @example
+   * ```ts
+   * const pending = stack.disposeAsync();
+   * stack.disposed; // true, already
+   * ```
+   */
+  get disposed(): boolean {
+    return AsyncExitStack.#receiver(this, "disposed", false).#disposed;
+  }
+
+  /**
+   * Registers an `AsyncDisposable` (or, failing that, a `Disposable`) and returns it. `null`
+   * and `undefined` are accepted and cost one await at disposal, as the specification says.
+   * The dispose method is read now, once. Anything else is a `TypeError`.
+   *
+   * @example
+   * ```ts
+   * const conn = stack.use(await pool.connect());
+   * ```
+   */
+  use<T extends AsyncDisposable | Disposable | null | undefined>(value: T): T {
+    const self = AsyncExitStack.#receiver(this, "use", true);
+    if (value === null || value === undefined) {
+      self.#add(NULLISH, undefined, undefined);
+      return value;
+    }
+    const [kind, method] = asyncDisposeMethod(value, NAME, "use");
+    self.#add(kind, method, value);
+    return value;
+  }
+
+  /**
+   * Registers `onDisposeAsync(value)`, awaited at disposal, and returns `value` (anything).
+   *
+   * @example
+   * ```ts
+   * const handle = stack.adopt(await fs.promises.open(path), (h) => h.close());
+   * ```
+   */
+  adopt<T>(value: T, onDisposeAsync: (value: T) => PromiseLike<void> | void): T {
+    const self = AsyncExitStack.#receiver(this, "adopt", true);
+    requireCallable(onDisposeAsync, NAME, "adopt", "onDisposeAsync");
+    self.#add(ADOPT | ASYNC, onDisposeAsync, value);
+    return value;
+  }
+
+  /**
+   * Registers `onDisposeAsync()`, awaited at disposal.
+   *
+   * @example
+   * ```ts
+   * stack.defer(async () => { await flush(); });
+   * ```
+   */
+  defer(onDisposeAsync: () => PromiseLike<void> | void): void {
+    const self = AsyncExitStack.#receiver(this, "defer", true);
+    requireCallable(onDisposeAsync, NAME, "defer", "onDisposeAsync");
+    self.#add(CALL | ASYNC, onDisposeAsync, undefined);
+  }
+
+  /**
+   * Moves every entry to a new `AsyncExitStack` (never a subclass) and marks this one
+   * disposed; nothing runs now.
+   *
+   * @example
+   * ```ts
+   * await using stack = new AsyncExitStack();
+   * stack.use(await openA());
+   * stack.use(await openB());
+   * this.#resources = stack.move();
+   * ```
+   */
+  move(): AsyncExitStack {
+    const self = AsyncExitStack.#receiver(this, "move", true);
+    const target = new AsyncExitStack();
+    target.#entries.list = self.#entries.list;
+    self.#entries.list = [];
+    self.#disposed = true;
+    return target;
+  }
+
+  /**
+   * Disposes the stack (ECMA-262 `AsyncDisposableStack.prototype.disposeAsync`): marks it
+   * disposed at once, then runs every entry, last in first out, the top one within this call,
+   * awaiting each async result. Resolves to `undefined`; rejects with the one failure as it
+   * is, or several nested as `SuppressedError(newer, pending)`. Never throws synchronously.
+   *
+   * @example
+   * ```ts
+   * const stack = new AsyncExitStack();
+   * stack.defer(async () => console.log("bye"));
+   * await stack.disposeAsync(); // "bye"
+   * ```
+   */
+  disposeAsync(): Promise<void> {
+    // Not an async method: returning the unwinding's own promise adds no extra tick.
+    if (!isAsyncExitStack(this)) return Promise.reject(receiverError(NAME, "disposeAsync", this));
+    if (this.#disposed) return Promise.resolve();
+    this.#disposed = true;
+    return unwindAsync(this.#entries, "tc39", undefined) as Promise<undefined>;
+  }
+
+  /** The same function object as {@link AsyncExitStack.disposeAsync}: `await using stack = new AsyncExitStack()`. */
+  declare [Symbol.asyncDispose]: () => Promise<void>;
+  /** `"AsyncExitStack"`. */
+  declare readonly [Symbol.toStringTag]: string;
+}

@@ -1,0 +1,403 @@
+/**
+ * `ExitStack`: Python's `contextlib.ExitStack` and ECMA-262's `DisposableStack` in one class.
+ *
+ * @module
+ */
+
+import type { ContextManager, ExcInfo } from "../protocol.js";
+import { disposeSymbol, hasMethod } from "../protocol.js";
+import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
+import { ADOPT, CALL, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+
+/**
+ * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
+ * exactly `true` suppresses it.
+ *
+ * @example
+ * ```ts
+ * const ignoreMissing: ExitCallback = (exc) => (exc?.error as NodeJS.ErrnoException)?.code === "ENOENT";
+ * ```
+ */
+export type ExitCallback = (exc?: ExcInfo) => boolean | void;
+
+/**
+ * An object whose `exit` method `push` registers (its `enter` is not called).
+ *
+ * @example
+ * ```ts
+ * const logger: HasExit = { exit: (exc) => void console.log(exc ? "failed" : "ok") };
+ * stack.push(logger);
+ * ```
+ */
+export interface HasExit {
+  exit(exc?: ExcInfo): boolean | void;
+}
+
+/**
+ * `F`, unless it returns a promise: a sync stack would not wait for it, so that is a compile error.
+ *
+ * @example
+ * ```ts
+ * stack.callback(() => {});       // fine
+ * stack.callback(async () => {}); // type error: use AsyncExitStack.pushAsyncCallback
+ * ```
+ */
+export type SyncFunction<F extends (...args: any[]) => unknown> = F & NotAsync<ReturnType<F>>;
+
+/** `unknown` unless `R` is a promise (a function that always throws, returning `never`, is fine). */
+type NotAsync<R> = [R] extends [never] ? unknown : R extends PromiseLike<unknown> ? never : unknown;
+
+function isObjectLike(value: unknown): boolean {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+const NAME = "ExitStack";
+
+/** The brand check (ECMA-262 RequireInternalSlot), set up inside the class where `#entries` is visible. */
+let isExitStack: (value: unknown) => value is ExitStack;
+
+/**
+ * A stack of cleanups, released last in first out, exactly once. It speaks both languages:
+ *
+ * - **Python** (`contextlib.ExitStack`, camelCase): `enterContext`, `push`, `callback`,
+ *   `popAll`, `close`, and `enter`/`exit`, so it works with {@link syncWith}. Unwinding through
+ *   `exit`/`close` follows Python: exit callbacks see the pending error and may suppress it
+ *   with exactly `true`; an error raised by a callback replaces the pending one, which is kept
+ *   as its `errorContext` (also when the block raised nothing, unlike CPython's gh-102201).
+ * - **ECMA-262** (`DisposableStack`): `use`, `adopt`, `defer`, `move`, `dispose`, `disposed`
+ *   and `[Symbol.dispose]` (the very same function as `dispose`), so it works with `using`.
+ *   Unwinding through `dispose` follows the specification: errors combine as
+ *   `SuppressedError(newer, pending)`.
+ *
+ * Both kinds of registration share one stack and one order. A stack that was disposed or
+ * moved refuses new resources with a `ReferenceError`; `close()` empties the stack but, as in
+ * Python, leaves it usable.
+ *
+ * @example
+ * ```ts
+ * // Python-style: open every file, or none.
+ * const files = syncWith(new ExitStack(), (stack) =>
+ *   names.map((name) => stack.enterContext(openFile(name))));
+ *
+ * // TC39-style
+ * {
+ *   using stack = new ExitStack();
+ *   const lock = stack.use(acquireLock());
+ *   stack.defer(() => console.log("released"));
+ * }
+ * ```
+ */
+export class ExitStack implements ContextManager<ExitStack, boolean>, DisposableStack {
+  /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
+  readonly #entries: Entries = { list: [] };
+  /** ECMA-262 [[DisposableState]]: pending until `dispose` or `move`. */
+  #disposed = false;
+
+  static {
+    isExitStack = (value): value is ExitStack => typeof value === "object" && value !== null && #entries in value;
+    // The specification makes `[Symbol.dispose]` the very same function object as `dispose`.
+    Object.defineProperty(this.prototype, disposeSymbol, {
+      value: this.prototype.dispose,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+    Object.defineProperty(this.prototype, Symbol.toStringTag, {
+      value: NAME,
+      writable: false,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  /**
+   * An empty stack.
+   *
+   * @example
+   * ```ts
+   * const stack = new ExitStack();
+   * ```
+   */
+  constructor() {
+    // ECMA-262 OrdinaryCreateFromConstructor: when NewTarget's `prototype` is not an object,
+    // the fallback is ExitStack.prototype, where a class would fall back to Object.prototype.
+    if (
+      Object.getPrototypeOf(this) === Object.prototype &&
+      !isObjectLike((new.target as { prototype?: unknown }).prototype)
+    ) {
+      Object.setPrototypeOf(this, ExitStack.prototype);
+    }
+  }
+
+  /** The receiver, brand-checked; and, for methods that add or take resources, not disposed. */
+  static #receiver(stack: unknown, method: string, mustBeOpen: boolean): ExitStack {
+    if (!isExitStack(stack)) throw receiverError(NAME, method, stack);
+    if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
+    return stack;
+  }
+
+  #add(kind: number, fn: unknown, datum: unknown): void {
+    this.#entries.list.push(kind, fn, datum);
+  }
+
+  // -- Python: contextlib.ExitStack --------------------------------------------------------
+
+  /**
+   * Enters `cm` and pushes its exit, returning what `enter()` returned (Python's
+   * `enter_context`). A `Disposable` is accepted too: it is returned as is and its
+   * `[Symbol.dispose]` (read now, once) runs at unwinding. A value with neither protocol is a
+   * `TypeError` naming its type, and nothing is pushed; nor when `enter()` throws.
+   *
+   * @example
+   * ```ts
+   * syncWith(new ExitStack(), (stack) => {
+   *   const tx = stack.enterContext(db.transaction());
+   *   const file = stack.enterContext(fs.openSync("log.txt")); // a Disposable
+   * });
+   * ```
+   */
+  enterContext<T>(cm: ContextManager<T, boolean | void>): T;
+  enterContext<D extends Disposable>(disposable: D): D;
+  enterContext(cm: unknown): unknown {
+    const self = ExitStack.#receiver(this, "enterContext", true);
+    if (hasMethod(cm, "enter") || hasMethod(cm, "exit")) {
+      // Rule 36: both methods are looked up before enter runs.
+      const { enter, exit } = cm as { enter?: unknown; exit?: unknown };
+      if (typeof enter !== "function" || typeof exit !== "function") {
+        throw enterProtocolError(cm, false, "AsyncExitStack.enterAsyncContext");
+      }
+      const value: unknown = enter.call(cm);
+      if (self.#disposed) {
+        // Disposed while entering: nothing would ever exit `cm`, so exit it now.
+        exit.call(cm);
+        throw disposedError(NAME, "enterContext");
+      }
+      self.#add(EXIT, exit, cm);
+      return value;
+    }
+    if (hasMethod(cm, disposeSymbol)) {
+      self.#add(DISPOSE, (cm as Disposable)[disposeSymbol], cm);
+      return cm;
+    }
+    throw enterProtocolError(cm, false, "AsyncExitStack.enterAsyncContext");
+  }
+
+  /**
+   * Pushes an exit callback (Python's `push`): a function called with the pending error as
+   * `{ error }` (or with no argument when there is none) that may suppress it by returning
+   * exactly `true`; or an object whose `exit` method is pushed that way (its `enter` is not
+   * called). Returns its argument, so it works as a decorator.
+   *
+   * @example
+   * ```ts
+   * stack.push((exc) => {
+   *   if (exc) log.error(exc.error);
+   *   return exc?.error instanceof AbortError; // swallow aborts only
+   * });
+   * ```
+   */
+  push<F extends ExitCallback>(exit: F): F;
+  push<M extends HasExit>(cm: M): M;
+  push(exit: unknown): unknown {
+    const self = ExitStack.#receiver(this, "push", true);
+    if (hasMethod(exit, "exit")) {
+      self.#add(EXIT, (exit as HasExit).exit, exit);
+    } else {
+      requireCallable(exit, NAME, "push", "the exit callback");
+      self.#add(EXIT, exit, undefined);
+    }
+    return exit;
+  }
+
+  /**
+   * Pushes `callback(...args)` to run at unwinding (Python's `callback`). It cannot see or
+   * suppress errors. Returns `callback`. A callback returning a promise is a compile error: a
+   * sync stack would not wait for it (use `AsyncExitStack.pushAsyncCallback`).
+   *
+   * @example
+   * ```ts
+   * const timer = setInterval(poll, 1000);
+   * stack.callback(clearInterval, timer);
+   * ```
+   */
+  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
+    const self = ExitStack.#receiver(this, "callback", true);
+    requireCallable(callback, NAME, "callback", "the callback");
+    self.#add(CALL, callback, args.length === 0 ? undefined : args);
+    return callback;
+  }
+
+  /**
+   * Moves every entry to a new stack of the same class and leaves this one empty (Python's
+   * `pop_all`): nothing runs now, and the new stack releases them later. The usual way to keep
+   * resources only when the whole setup succeeded.
+   *
+   * @example
+   * ```ts
+   * const kept = syncWith(new ExitStack(), (stack) => {
+   *   stack.enterContext(first());
+   *   stack.enterContext(second()); // if this throws, `first` is released
+   *   return stack.popAll();        // else both are kept, in `kept`
+   * });
+   * ```
+   */
+  popAll(): this {
+    const self = ExitStack.#receiver(this, "popAll", true);
+    const Class = self.constructor as new () => ExitStack;
+    const target = new Class();
+    if (!isExitStack(target)) throw new TypeError("ExitStack.popAll: the constructor did not make an ExitStack");
+    target.#entries.list = self.#entries.list;
+    self.#entries.list = [];
+    return target as this;
+  }
+
+  /**
+   * Unwinds the stack now, as `exit()` with no error does (Python's `close`). The stack stays
+   * usable. Throws what the callbacks raised, the last one with the others as its
+   * `errorContext` chain.
+   *
+   * @example
+   * ```ts
+   * const stack = new ExitStack();
+   * stack.callback(() => console.log("bye"));
+   * stack.close(); // "bye"
+   * ```
+   */
+  close(): void {
+    unwindSync(ExitStack.#receiver(this, "close", false).#entries, "python", undefined);
+  }
+
+  /**
+   * The manager protocol: returns the stack itself (Python's `__enter__`).
+   *
+   * @example
+   * ```ts
+   * syncWith(new ExitStack(), (stack) => stack.callback(done));
+   * ```
+   */
+  enter(): this {
+    return ExitStack.#receiver(this, "enter", false) as this;
+  }
+
+  /**
+   * The manager protocol (Python's `__exit__`): unwinds every entry, last in first out, with
+   * `exc` as the pending error. Returns `true` only when an error came in and a callback
+   * suppressed it; throws the error a callback raised (python-semantics.md rule 44).
+   *
+   * @example
+   * ```ts
+   * const stack = new ExitStack();
+   * stack.push(() => true);
+   * stack.exit({ error: new Error("swallowed") }); // true
+   * ```
+   */
+  exit(exc?: ExcInfo): boolean {
+    return unwindSync(ExitStack.#receiver(this, "exit", false).#entries, "python", exc);
+  }
+
+  // -- ECMA-262: DisposableStack -----------------------------------------------------------
+
+  /**
+   * Whether the stack has been disposed (by `dispose` / `Symbol.dispose`) or moved.
+   *
+   * @example
+   * ```ts
+   * const stack = new ExitStack();
+   * stack.dispose();
+   * stack.disposed; // true
+   * ```
+   */
+  get disposed(): boolean {
+    return ExitStack.#receiver(this, "disposed", false).#disposed;
+  }
+
+  /**
+   * Registers a `Disposable` and returns it; `null` and `undefined` are accepted and ignored.
+   * The `[Symbol.dispose]` method is read now, once. Anything else is a `TypeError`.
+   *
+   * @example
+   * ```ts
+   * const handle = stack.use(openHandle());
+   * ```
+   */
+  use<T extends Disposable | null | undefined>(value: T): T {
+    const self = ExitStack.#receiver(this, "use", true);
+    if (value === null || value === undefined) return value;
+    self.#add(DISPOSE, syncDisposeMethod(value, NAME, "use"), value);
+    return value;
+  }
+
+  /**
+   * Registers `onDispose(value)` to run at disposal and returns `value`, which may be anything.
+   *
+   * @example
+   * ```ts
+   * const fd = stack.adopt(fs.openSync(path), fs.closeSync);
+   * ```
+   */
+  adopt<T>(value: T, onDispose: (value: T) => void): T {
+    const self = ExitStack.#receiver(this, "adopt", true);
+    requireCallable(onDispose, NAME, "adopt", "onDispose");
+    self.#add(ADOPT, onDispose, value);
+    return value;
+  }
+
+  /**
+   * Registers `onDispose()` to run at disposal.
+   *
+   * @example
+   * ```ts
+   * stack.defer(() => console.log("done"));
+   * ```
+   */
+  defer(onDispose: () => void): void {
+    const self = ExitStack.#receiver(this, "defer", true);
+    requireCallable(onDispose, NAME, "defer", "onDispose");
+    self.#add(CALL, onDispose, undefined);
+  }
+
+  /**
+   * Moves every entry to a new `ExitStack` (never a subclass) and marks this one disposed;
+   * nothing runs now.
+   *
+   * @example
+   * ```ts
+   * using stack = new ExitStack();
+   * const a = stack.use(openA());
+   * const b = stack.use(openB()); // if this throws, `a` is released
+   * this.#resources = stack.move(); // else both are kept
+   * ```
+   */
+  move(): ExitStack {
+    const self = ExitStack.#receiver(this, "move", true);
+    const target = new ExitStack();
+    target.#entries.list = self.#entries.list;
+    self.#entries.list = [];
+    self.#disposed = true;
+    return target;
+  }
+
+  /**
+   * Disposes the stack (ECMA-262 `DisposableStack.prototype.dispose`): marks it disposed, then
+   * runs every entry, last in first out. One failure is thrown as it is; several are nested
+   * as `SuppressedError(newer, pending)`. A second call does nothing.
+   *
+   * @example
+   * ```ts
+   * const stack = new ExitStack();
+   * stack.defer(() => console.log("bye"));
+   * stack.dispose(); // "bye"
+   * ```
+   */
+  dispose(): void {
+    const self = ExitStack.#receiver(this, "dispose", false);
+    if (self.#disposed) return;
+    self.#disposed = true; // before any disposer runs, so re-entrant calls see it
+    unwindSync(self.#entries, "tc39", undefined);
+  }
+
+  /** The same function object as {@link ExitStack.dispose}: `using stack = new ExitStack()`. */
+  declare [Symbol.dispose]: () => void;
+  /** `"ExitStack"`. */
+  declare readonly [Symbol.toStringTag]: string;
+}
