@@ -53,23 +53,20 @@ export interface ContextManager<T = unknown, Suppress extends boolean | void = b
  * await asyncWith(new Connection("localhost", 500), async (conn) => { … });
  * ```
  */
-export interface AsyncContextManager<
-  T = unknown,
-  Suppress extends boolean | void = boolean | void,
-> {
+export interface AsyncContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
   aenter(): PromiseLike<T> | T;
   aexit(exc?: ExcInfo): PromiseLike<Suppress> | Suppress;
 }
 
 /** The runtime's `Symbol.dispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
-export const disposeSymbol: typeof Symbol.dispose =
-  (typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol.for("Symbol.dispose")) as typeof Symbol.dispose;
+export const disposeSymbol: typeof Symbol.dispose = (
+  typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol.for("Symbol.dispose")
+) as typeof Symbol.dispose;
 
 /** The runtime's `Symbol.asyncDispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
-export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
-  (typeof Symbol.asyncDispose === "symbol"
-    ? Symbol.asyncDispose
-    : Symbol.for("Symbol.asyncDispose")) as typeof Symbol.asyncDispose;
+export const asyncDisposeSymbol: typeof Symbol.asyncDispose = (
+  typeof Symbol.asyncDispose === "symbol" ? Symbol.asyncDispose : Symbol.for("Symbol.asyncDispose")
+) as typeof Symbol.asyncDispose;
 
 /** A TC39 disposable (`using`): released by `[Symbol.dispose]()`, which cannot see or suppress errors. */
 export interface DisposableLike {
@@ -91,11 +88,7 @@ export type AsyncManagerLike = AsyncContextManager<any, any> | SyncManagerLike |
 export type SyncEnterValue<M> = M extends { enter(): infer T } ? T : M;
 
 /** The value `asyncWith` gives the block for `M`: aenter's awaited result, enter's result, or a disposable itself. */
-export type AsyncEnterValue<M> = M extends { aenter(): infer T }
-  ? Awaited<T>
-  : M extends { enter(): infer T }
-    ? T
-    : M;
+export type AsyncEnterValue<M> = M extends { aenter(): infer T } ? Awaited<T> : M extends { enter(): infer T } ? T : M;
 
 /** `true` when the types show that `M`'s sync exit may suppress an error (it may return `true`). */
 export type SyncCanSuppress<M> = M extends { exit(...args: any[]): infer R } ? (true extends R ? true : false) : false;

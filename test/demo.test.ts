@@ -21,10 +21,22 @@ test("the demo shows all four blocks over a real connection and exits 0 with not
   const { code, output } = await runDemo();
   assert.equal(code, 0, output);
   assert.match(output, /server listening on 127\.0\.0\.1:\d+/);
-  assert.match(output, /1\. a clean block[\s\S]*got "pong"[\s\S]*aexit: the block completed; closing[\s\S]*returned "pong"/);
-  assert.match(output, /2\. a block that throws[\s\S]*aexit: the block threw Error: the reply was not what we wanted; closing[\s\S]*caller caught Error: the reply was not what we wanted/);
-  assert.match(output, /3\. a manager that suppresses[\s\S]*aexit: the block threw QuotaExceeded[\s\S]*returned undefined/);
-  assert.match(output, /4\. the same connection written with asyncContextManager[\s\S]*generator: closed in finally[\s\S]*returned "GENERATORS TOO"/);
+  assert.match(
+    output,
+    /1\. a clean block[\s\S]*got "pong"[\s\S]*aexit: the block completed; closing[\s\S]*returned "pong"/,
+  );
+  assert.match(
+    output,
+    /2\. a block that throws[\s\S]*aexit: the block threw Error: the reply was not what we wanted; closing[\s\S]*caller caught Error: the reply was not what we wanted/,
+  );
+  assert.match(
+    output,
+    /3\. a manager that suppresses[\s\S]*aexit: the block threw QuotaExceeded[\s\S]*returned undefined/,
+  );
+  assert.match(
+    output,
+    /4\. the same connection written with asyncContextManager[\s\S]*generator: closed in finally[\s\S]*returned "GENERATORS TOO"/,
+  );
   assert.match(output, /open handles left: none/);
 });
 
