@@ -69,6 +69,10 @@ export abstract class AbstractContextManager implements ContextManager<unknown, 
     return this;
   }
 
+  /**
+   * Called exactly once after the block: with no argument when it completed, with `{ error }`
+   * when it threw; returning exactly `true` suppresses the error. Subclasses must implement it.
+   */
   abstract exit(exc?: ExcInfo): boolean | void;
 
   /** Structural on this class itself (rule 56); ordinary `instanceof` on its subclasses. */
@@ -106,6 +110,11 @@ export abstract class AbstractAsyncContextManager implements AsyncContextManager
     return this;
   }
 
+  /**
+   * Called and awaited exactly once after the block: with no argument when it completed, with
+   * `{ error }` when it threw; resolving to exactly `true` suppresses the error. Subclasses must
+   * implement it.
+   */
   abstract aexit(exc?: ExcInfo): PromiseLike<boolean | void> | boolean | void;
 
   /** Structural on this class itself (rule 56); ordinary `instanceof` on its subclasses. */

@@ -156,7 +156,13 @@ function boundDecorate(manager: object, decorate: Decorate, cache: WeakMap<objec
  * ```
  */
 export abstract class ContextDecorator implements ContextManager<unknown, boolean | void> {
+  /** Called before each call of a decorated function (and by `syncWith`); its result is not passed to the function. */
   abstract enter(): unknown;
+  /**
+   * Called exactly once after each call of a decorated function: with no argument when it
+   * returned, with `{ error }` when it threw; returning exactly `true` suppresses the error and
+   * the call returns `undefined`.
+   */
   abstract exit(exc?: ExcInfo): boolean | void;
 
   /**
@@ -196,7 +202,13 @@ export abstract class ContextDecorator implements ContextManager<unknown, boolea
  * ```
  */
 export abstract class AsyncContextDecorator implements AsyncContextManager<unknown, boolean | void> {
+  /** Called and awaited before each call of a decorated function (and by `asyncWith`); its result is not passed to the function. */
   abstract aenter(): PromiseLike<unknown> | unknown;
+  /**
+   * Called and awaited exactly once after each call of a decorated function has settled: with
+   * no argument when it resolved, with `{ error }` when it threw or rejected; resolving to
+   * exactly `true` suppresses the error and the call resolves to `undefined`.
+   */
   abstract aexit(exc?: ExcInfo): PromiseLike<boolean | void> | boolean | void;
 
   /** The manager for one call of a decorated function: Python's `_recreate_cm`. Returns `this`. */

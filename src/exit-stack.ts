@@ -5,4 +5,10 @@
  * @module
  */
 export { type AsyncExitCallback, AsyncExitStack, type HasAsyncExit } from "./exit-stack/async-exit-stack.js";
-export { type ExitCallback, ExitStack, type HasExit, type SyncFunction } from "./exit-stack/exit-stack.js";
+export {
+  type ExitCallback,
+  ExitStack,
+  type HasExit,
+  type NotAsync,
+  type SyncFunction,
+} from "./exit-stack/exit-stack.js";

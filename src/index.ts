@@ -33,6 +33,8 @@ export { errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./
 
 // The statements: `with` and `async with`.
 export {
+  type AnyAsync,
+  type AnySync,
   type AsyncEnterValues,
   asyncWith,
   type NotThenable,

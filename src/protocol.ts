@@ -15,8 +15,21 @@
  *
  * Python passes `(exc_type, exc, tb)`, with `(None, None, None)` for "no error". JavaScript can
  * `throw undefined`, so "no error" is the absence of this object, never `error === undefined`.
+ *
+ * @example
+ * ```ts
+ * const manager = {
+ *   enter() {},
+ *   exit(exc?: ExcInfo) {
+ *     if (exc === undefined) console.log("completed");
+ *     else console.log("threw", exc.error); // exc.error may be any value, undefined included
+ *   },
+ * };
+ * syncWith(manager, () => { throw undefined; }); // logs "threw undefined", then rethrows
+ * ```
  */
 export interface ExcInfo {
+  /** The value the block threw, as thrown (not wrapped, possibly not an `Error`). */
   readonly error: unknown;
 }
 
@@ -37,7 +50,16 @@ export interface ExcInfo {
  * ```
  */
 export interface ContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
+  /**
+   * Called once before the block (Python's `__enter__`); its result is the block's value. When
+   * it throws, the block does not run and `exit` is not called.
+   */
   enter(): T;
+  /**
+   * Called exactly once after the block (Python's `__exit__`): with no argument when it
+   * completed, with `{ error }` when it threw; returning exactly `true` suppresses the error.
+   * An error it throws replaces the block's, which becomes its {@link errorContext}.
+   */
   exit(exc?: ExcInfo): Suppress;
 }
 
@@ -54,47 +76,172 @@ export interface ContextManager<T = unknown, Suppress extends boolean | void = b
  * ```
  */
 export interface AsyncContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
+  /**
+   * Called and awaited once before the block (Python's `__aenter__`); its awaited result is the
+   * block's value. When it throws or rejects, the block does not run and `aexit` is not called.
+   */
   aenter(): PromiseLike<T> | T;
+  /**
+   * Called and awaited exactly once after the block (Python's `__aexit__`): with no argument
+   * when it completed, with `{ error }` when it threw; resolving to exactly `true` suppresses
+   * the error.
+   */
   aexit(exc?: ExcInfo): PromiseLike<Suppress> | Suppress;
 }
 
-/** The runtime's `Symbol.dispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
+/**
+ * The runtime's `Symbol.dispose`, or the well-known registry symbol TypeScript's and Babel's
+ * helpers fall back to. Use it as the method key to make a disposable that `using`,
+ * `syncWith` and `asyncWith` accept on every runtime.
+ *
+ * @example
+ * ```ts
+ * const handle = { [disposeSymbol]() { console.log("released"); } };
+ * syncWith(handle, (h) => h === handle); // true; logs "released"
+ * ```
+ */
 export const disposeSymbol: typeof Symbol.dispose = (
   typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol.for("Symbol.dispose")
 ) as typeof Symbol.dispose;
 
-/** The runtime's `Symbol.asyncDispose`, or the well-known registry symbol TypeScript's and Babel's helpers fall back to. */
+/**
+ * The runtime's `Symbol.asyncDispose`, or the well-known registry symbol TypeScript's and
+ * Babel's helpers fall back to. Use it as the method key to make an async disposable that
+ * `await using` and `asyncWith` accept on every runtime.
+ *
+ * @example
+ * ```ts
+ * const session = { async [asyncDisposeSymbol]() { await flush(); } };
+ * await asyncWith(session, async (s) => s.send("hello")); // flush() awaited afterwards
+ * ```
+ */
 export const asyncDisposeSymbol: typeof Symbol.asyncDispose = (
   typeof Symbol.asyncDispose === "symbol" ? Symbol.asyncDispose : Symbol.for("Symbol.asyncDispose")
 ) as typeof Symbol.asyncDispose;
 
-/** A TC39 disposable (`using`): released by `[Symbol.dispose]()`, which cannot see or suppress errors. */
+/**
+ * A TC39 disposable (`using`): released by `[Symbol.dispose]()`, which cannot see or suppress
+ * errors. `syncWith` and `asyncWith` accept one as a manager whose value is the object itself.
+ *
+ * @example
+ * ```ts
+ * const file: DisposableLike = { [Symbol.dispose]() { closeSync(fd); } };
+ * syncWith(file, () => writeSync(fd, "data"));
+ * ```
+ */
 export interface DisposableLike {
+  /** Called exactly once after the block, whether it completed or threw; it cannot suppress. */
   [Symbol.dispose](): void;
 }
 
-/** A TC39 async disposable (`await using`). */
+/**
+ * A TC39 async disposable (`await using`): `asyncWith` accepts one as a manager whose value is
+ * the object itself, and awaits its dispose method at the end.
+ *
+ * @example
+ * ```ts
+ * const session: AsyncDisposableLike = { async [Symbol.asyncDispose]() { await db.close(); } };
+ * await asyncWith(session, async () => db.query("SELECT 1"));
+ * ```
+ */
 export interface AsyncDisposableLike {
+  /** Called and awaited exactly once after the block, whether it completed or threw; it cannot suppress. */
   [Symbol.asyncDispose](): PromiseLike<void>;
 }
 
-/** Anything `syncWith` accepts: sync managers and TC39 disposables. */
+/**
+ * Anything `syncWith` accepts: sync managers and TC39 disposables.
+ *
+ * @example
+ * ```ts
+ * const managers: SyncManagerLike[] = [suppress(RangeError), { [disposeSymbol]() {} }];
+ * syncWith(managers, () => work());
+ * ```
+ */
 export type SyncManagerLike = ContextManager<any, any> | DisposableLike;
 
-/** Anything `asyncWith` accepts: async or sync managers, and TC39 (async) disposables. */
+/**
+ * Anything `asyncWith` accepts: async or sync managers, and TC39 (async) disposables.
+ *
+ * @example
+ * ```ts
+ * const managers: AsyncManagerLike[] = [new Lock(), nullContext(), { [asyncDisposeSymbol]: async () => {} }];
+ * await asyncWith(managers, async () => work());
+ * ```
+ */
 export type AsyncManagerLike = AsyncContextManager<any, any> | SyncManagerLike | AsyncDisposableLike;
 
-/** The value `syncWith` gives the block for `M` (`as value`): enter's result, or a disposable itself. */
-export type SyncEnterValue<M> = M extends { enter(): infer T } ? T : M;
+/**
+ * The value `syncWith` gives the block for `M` (`as value`): enter's result, or a disposable itself.
+ *
+ * @example
+ * ```ts
+ * type A = SyncEnterValue<NullContext<number>>; // number
+ * type B = SyncEnterValue<DisposableLike>;      // DisposableLike (the object itself)
+ * ```
+ */
+export type SyncEnterValue<M> = M extends {
+  /** The method whose result is the value. */
+  enter(): infer T;
+}
+  ? T
+  : M;
 
-/** The value `asyncWith` gives the block for `M`: aenter's awaited result, enter's result, or a disposable itself. */
-export type AsyncEnterValue<M> = M extends { aenter(): infer T } ? Awaited<T> : M extends { enter(): infer T } ? T : M;
+/**
+ * The value `asyncWith` gives the block for `M`: aenter's awaited result, enter's result, or a disposable itself.
+ *
+ * @example
+ * ```ts
+ * type A = AsyncEnterValue<AsyncContextManager<string>>; // string (aenter's result, awaited)
+ * type B = AsyncEnterValue<Lock>;                        // undefined
+ * type C = AsyncEnterValue<AsyncDisposableLike>;         // AsyncDisposableLike (the object itself)
+ * ```
+ */
+export type AsyncEnterValue<M> = M extends {
+  /** The method whose (awaited) result is the value. */
+  aenter(): infer T;
+}
+  ? Awaited<T>
+  : M extends {
+        /** The method whose result is the value, for a sync manager. */
+        enter(): infer T;
+      }
+    ? T
+    : M;
 
-/** `true` when the types show that `M`'s sync exit may suppress an error (it may return `true`). */
-export type SyncCanSuppress<M> = M extends { exit(...args: any[]): infer R } ? (true extends R ? true : false) : false;
+/**
+ * `true` when the types show that `M`'s sync exit may suppress an error (it may return `true`).
+ * `syncWith` then adds `| undefined` to the result type.
+ *
+ * @example
+ * ```ts
+ * type A = SyncCanSuppress<Suppress>;          // true: exit returns boolean
+ * type B = SyncCanSuppress<NullContext<null>>; // false: exit returns void
+ * ```
+ */
+export type SyncCanSuppress<M> = M extends {
+  /** The exit whose declared result decides: `true` must be one of its possible values. */
+  exit(...args: any[]): infer R;
+}
+  ? true extends R
+    ? true
+    : false
+  : false;
 
-/** `true` when the types show that the exit `asyncWith` calls on `M` may suppress. Disposables never do. */
-export type AsyncCanSuppress<M> = M extends { aexit(...args: any[]): infer R }
+/**
+ * `true` when the types show that the exit `asyncWith` calls on `M` may suppress. Disposables never do.
+ *
+ * @example
+ * ```ts
+ * type A = AsyncCanSuppress<AsyncContextManager<number, boolean>>; // true
+ * type B = AsyncCanSuppress<Lock>;                                 // false: aexit returns void
+ * type C = AsyncCanSuppress<Suppress>;                             // true, through its sync exit
+ * ```
+ */
+export type AsyncCanSuppress<M> = M extends {
+  /** The async exit whose declared (awaited) result decides: `true` must be one of its possible values. */
+  aexit(...args: any[]): infer R;
+}
   ? true extends Awaited<R>
     ? true
     : false
@@ -115,12 +262,30 @@ function hasMethod(value: unknown, key: PropertyKey): boolean {
   return value != null && typeof (value as Record<PropertyKey, unknown>)[key] === "function";
 }
 
-/** Whether `value` has the sync manager protocol (`enter` and `exit` methods). */
+/**
+ * Whether `value` has the sync manager protocol (`enter` and `exit` methods).
+ *
+ * @example
+ * ```ts
+ * isContextManager(suppress(Error));       // true
+ * isContextManager({ enter() {} });        // false: no exit
+ * isContextManager({ [disposeSymbol]() {} }); // false: a disposable, not a manager
+ * ```
+ */
 export function isContextManager(value: unknown): value is ContextManager {
   return hasMethod(value, "enter") && hasMethod(value, "exit");
 }
 
-/** Whether `value` has the async manager protocol (`aenter` and `aexit` methods). */
+/**
+ * Whether `value` has the async manager protocol (`aenter` and `aexit` methods).
+ *
+ * @example
+ * ```ts
+ * isAsyncContextManager(new Lock());       // true
+ * isAsyncContextManager(nullContext());    // true: it is both sync and async
+ * isAsyncContextManager(suppress(Error));  // false: sync only
+ * ```
+ */
 export function isAsyncContextManager(value: unknown): value is AsyncContextManager {
   return hasMethod(value, "aenter") && hasMethod(value, "aexit");
 }

@@ -248,7 +248,15 @@ export function nullContext<T>(value?: T): NullContext<T | undefined> {
  * const reader: Closeable = { close() { releaseHandle(); } };
  * ```
  */
-export type Closeable = { close(): unknown } | { return(value?: any): unknown };
+export type Closeable =
+  | {
+      /** Called once when the block ends, however it ends; its result is ignored. */
+      close(): unknown;
+    }
+  | {
+      /** A generator's `return()`, called with no argument when the block ends, so its `finally` blocks run. */
+      return(value?: any): unknown;
+    };
 
 /**
  * What {@link aclosing} can close: an object with `aclose()`, or an (async) generator (its `return()`).
@@ -258,7 +266,15 @@ export type Closeable = { close(): unknown } | { return(value?: any): unknown };
  * const pages: AsyncCloseable = fetchPages(url); // an async generator
  * ```
  */
-export type AsyncCloseable = { aclose(): unknown } | { return(value?: any): unknown };
+export type AsyncCloseable =
+  | {
+      /** Called and awaited once when the block ends, however it ends; its result is ignored. */
+      aclose(): unknown;
+    }
+  | {
+      /** An (async) generator's `return()`, called with no argument and awaited when the block ends. */
+      return(value?: any): unknown;
+    };
 
 /** The methods `closing`/`aclosing` may call, one of which the constructor checked is there. */
 type CloseMethods = Record<"close" | "aclose" | "return", () => unknown>;

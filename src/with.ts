@@ -38,19 +38,81 @@ import {
 /**
  * A body result that is not a promise: `syncWith` rejects asynchronous bodies at compile time.
  * Any object with a `then` method counts, as it does at run time, not only full `PromiseLike`s.
+ * `unknown` (no constraint) for any other `R`, `never` for a thenable.
+ *
+ * @example
+ * ```ts
+ * type A = NotThenable<number>;          // unknown: `R & unknown` is R
+ * type B = NotThenable<Promise<number>>; // never: the body is rejected
+ * syncWith(nullContext(), async () => 1); // compile error (and a TypeError at run time)
+ * ```
  */
-export type NotThenable<R> = R extends { then(...args: never[]): unknown } ? never : unknown;
+export type NotThenable<R> = R extends {
+  /** Any `then` method makes `R` a thenable, whatever its parameters. */
+  then(...args: never[]): unknown;
+}
+  ? never
+  : unknown;
 
-/** The values the managers of a tuple give the block, in order. */
+/**
+ * The values the managers of a tuple give a `syncWith` block, in order.
+ *
+ * @example
+ * ```ts
+ * type Values = SyncEnterValues<[NullContext<number>, Suppress]>; // [number, undefined]
+ * syncWith([nullContext(1), suppress(RangeError)], (n) => n + 1);
+ * ```
+ */
 export type SyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: SyncEnterValue<Ms[K]> };
-/** The values the managers of a tuple give an `asyncWith` block, in order. */
+
+/**
+ * The values the managers of a tuple give an `asyncWith` block, in order.
+ *
+ * @example
+ * ```ts
+ * type Values = AsyncEnterValues<[Lock, Timeout]>; // [undefined, Timeout]
+ * await asyncWith([lock, timeout(1000)], async (_, t) => fetch(url, { signal: t.signal }));
+ * ```
+ */
 export type AsyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: AsyncEnterValue<Ms[K]> };
 
-/** `R`, or `R | undefined` when some manager's exit may suppress the error (the block then has no result). */
+/**
+ * `R`, or `R | undefined` when some manager's exit may suppress the error (the block then has no result).
+ *
+ * @example
+ * ```ts
+ * type A = WithResult<number, false>;   // number
+ * type B = WithResult<number, boolean>; // number | undefined
+ * const n: number | undefined = syncWith(suppress(RangeError), () => 42);
+ * ```
+ */
 export type WithResult<R, Suppress> = true extends Suppress ? R | undefined : R;
 
-type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanSuppress<Ms[K]> }[number];
-type AnyAsync<Ms extends readonly unknown[]> = { [K in keyof Ms]: AsyncCanSuppress<Ms[K]> }[number];
+/**
+ * `true` when the types show that the exit of some manager of the tuple `Ms` may suppress an
+ * error ({@link SyncCanSuppress} of each, combined): the `syncWith` result then gains
+ * `| undefined`.
+ *
+ * @example
+ * ```ts
+ * type A = AnySync<[NullContext<number>, Suppress]>; // boolean: Suppress's exit may return true
+ * type B = AnySync<[NullContext<number>]>;           // false
+ * ```
+ */
+export type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanSuppress<Ms[K]> }[number];
+
+/**
+ * `true` when the types show that the exit `asyncWith` calls on some manager of the tuple `Ms`
+ * may suppress an error ({@link AsyncCanSuppress} of each, combined): the result then gains
+ * `| undefined`.
+ *
+ * @example
+ * ```ts
+ * type A = AnyAsync<[Lock, Suppress]>; // boolean: Suppress's exit may return true
+ * type B = AnyAsync<[Lock, Timeout]>;  // false
+ * ```
+ */
+export type AnyAsync<Ms extends readonly unknown[]> = { [K in keyof Ms]: AsyncCanSuppress<Ms[K]> }[number];
 
 type Method = (this: unknown, exc?: ExcInfo) => unknown;
 

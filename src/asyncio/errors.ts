@@ -10,6 +10,16 @@
  *
  * Not the DOM's `DOMException` named "TimeoutError": `instanceof TimeoutError` with this class
  * tells a deadline of ours from any other abort.
+ *
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * try {
+ *   await ready.wait({ timeoutMs: 50 }); // nobody sets it
+ * } catch (e) {
+ *   e instanceof TimeoutError; // true: "Event wait timed out after 50 ms"
+ * }
+ * ```
  */
 export class TimeoutError extends Error {
   constructor(message = "the operation timed out", options?: ErrorOptions) {

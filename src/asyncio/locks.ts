@@ -34,10 +34,15 @@ export class Holding implements AsyncContextManager<undefined, void> {
     this.#release = release;
   }
 
+  /**
+   * Acquires with the options given to `hold()`; the block's value is `undefined`. When the wait
+   * is aborted or times out it rejects, the block does not run and nothing is released.
+   */
   aenter(): Promise<undefined> | undefined {
     return this.#enter();
   }
 
+  /** Releases what the matching enter acquired, whatever happened in the block; never suppresses. */
   aexit(): void {
     this.#release();
   }

@@ -37,6 +37,11 @@ export type AsyncExitCallback = (exc?: ExcInfo) => PromiseLike<boolean | void> |
  * ```
  */
 export interface HasAsyncExit {
+  /**
+   * Called and awaited exactly once when the stack unwinds, with `this` being the object: with
+   * no argument when nothing failed, with `{ error }` for the pending error; resolving to
+   * exactly `true` suppresses it.
+   */
   aexit(exc?: ExcInfo): PromiseLike<boolean | void> | boolean | void;
 }
 
@@ -256,6 +261,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
    * Pushes `callback(...args)`, its result awaited at unwinding (Python's
    * `push_async_callback`). It cannot see or suppress errors. Returns `callback`.
    *
+   * @typeParam F - The callback's type; `args` must match its parameters, and it is returned as given.
+   *
    * @example
    * ```ts
    * stack.pushAsyncCallback(fs.promises.rm, tmpdir, { recursive: true });
@@ -271,6 +278,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   /**
    * Pushes a sync `callback(...args)` (Python's `callback`); it is not awaited. Returns
    * `callback`. One that returns a promise is a compile error: use `pushAsyncCallback`.
+   *
+   * @typeParam F - The callback's type; `args` must match its parameters, and it is returned as given.
    *
    * @example
    * ```ts

@@ -30,11 +30,18 @@ export type ExitCallback = (exc?: ExcInfo) => boolean | void;
  * ```
  */
 export interface HasExit {
+  /**
+   * Called exactly once when the stack unwinds, with `this` being the object: with no argument
+   * when nothing failed, with `{ error }` for the pending error; returning exactly `true`
+   * suppresses it.
+   */
   exit(exc?: ExcInfo): boolean | void;
 }
 
 /**
  * `F`, unless it returns a promise: a sync stack would not wait for it, so that is a compile error.
+ *
+ * @typeParam F - The callback's own type, kept as it is when it is not async.
  *
  * @example
  * ```ts
@@ -44,8 +51,18 @@ export interface HasExit {
  */
 export type SyncFunction<F extends (...args: any[]) => unknown> = F & NotAsync<ReturnType<F>>;
 
-/** `unknown` unless `R` is a promise (a function that always throws, returning `never`, is fine). */
-type NotAsync<R> = [R] extends [never] ? unknown : R extends PromiseLike<unknown> ? never : unknown;
+/**
+ * `unknown` unless `R` is a promise (a function that always throws, returning `never`, is
+ * fine): intersected with a callback's type by {@link SyncFunction}, `never` rejects it.
+ *
+ * @example
+ * ```ts
+ * type A = NotAsync<void>;          // unknown: accepted
+ * type B = NotAsync<never>;         // unknown: a function that always throws is accepted
+ * type C = NotAsync<Promise<void>>; // never: rejected
+ * ```
+ */
+export type NotAsync<R> = [R] extends [never] ? unknown : R extends PromiseLike<unknown> ? never : unknown;
 
 function isObjectLike(value: unknown): boolean {
   return (typeof value === "object" && value !== null) || typeof value === "function";
@@ -213,6 +230,8 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
    * Pushes `callback(...args)` to run at unwinding (Python's `callback`). It cannot see or
    * suppress errors. Returns `callback`. A callback returning a promise is a compile error: a
    * sync stack would not wait for it (use `AsyncExitStack.pushAsyncCallback`).
+   *
+   * @typeParam F - The callback's type; `args` must match its parameters, and it is returned as given.
    *
    * @example
    * ```ts

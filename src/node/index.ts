@@ -87,9 +87,27 @@ export function chdir(directory: string | URL): Chdir {
  * const collector: WriteTarget = { write: (chunk: string) => chunks.push(chunk) };
  * ```
  */
-export type WriteTarget = { write(chunk: any, ...rest: any[]): unknown } | null;
+export type WriteTarget = {
+  /**
+   * Called for every write to the redirected stream while the block runs, with `write`'s
+   * arguments as given (chunk, then the optional encoding and callback); its result is returned
+   * to the writer.
+   */
+  write(chunk: any, ...rest: any[]): unknown;
+} | null;
 
-type StreamName = "stdout" | "stderr";
+/**
+ * Which of the process's streams a {@link RedirectStream} redirects: `process.stdout`
+ * ({@link redirectStdout}) or `process.stderr` ({@link redirectStderr}).
+ *
+ * @example
+ * ```ts
+ * const name: StreamName = "stderr";
+ * const quiet = new RedirectStream(name, null); // the same as redirectStderr(null)
+ * syncWith(quiet, () => console.error("dropped"));
+ * ```
+ */
+export type StreamName = "stdout" | "stderr";
 
 /** `process.stdout.write` as it was before an enter: an own property, or none (inherited). */
 type SavedWrite = PropertyDescriptor | undefined;
