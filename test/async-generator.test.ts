@@ -13,16 +13,7 @@ import {
   hasErrorContext,
   RuntimeError,
 } from "../src/index.js";
-
-/** The value `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
+import { rejectionOf } from "./support/throws.js";
 
 /** Stand-ins for Python's exception classes that JavaScript lacks. */
 class ZeroDivisionError extends Error {}

@@ -13,16 +13,7 @@ import {
   GeneratorContextManager,
   syncWith,
 } from "../src/index.js";
-
-/** The value `fn` throws; fails the test when it throws nothing. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected an error");
-}
+import { thrownBy } from "./support/throws.js";
 
 class NameError extends Error {}
 

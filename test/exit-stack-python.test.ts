@@ -13,22 +13,7 @@ import {
   SuppressedError,
   syncWith,
 } from "../src/index.js";
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  assert.fail("no error");
-}
-
-async function rejected(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => assert.fail("no error"),
-    (e: unknown) => e,
-  );
-}
+import { rejectionOf, thrownBy } from "./support/throws.js";
 
 describe("gh-102201: callback errors chain even when the body raised nothing", () => {
   test("ExitStack.close: the outer error's context is the inner one", () => {
@@ -42,7 +27,7 @@ describe("gh-102201: callback errors chain even when the body raised nothing", (
       throw inner;
     });
     assert.equal(
-      caught(() => stack.close()),
+      thrownBy(() => stack.close()),
       outer,
     );
     assert.equal(errorContext(outer), inner);
@@ -51,7 +36,7 @@ describe("gh-102201: callback errors chain even when the body raised nothing", (
 
   test("AsyncExitStack via asyncWith: same chain, async callbacks", async () => {
     const errors = [1, 2, 3].map((n) => new Error(String(n))) as [Error, Error, Error];
-    const error = await rejected(
+    const error = await rejectionOf(
       asyncWith(new AsyncExitStack(), (stack) => {
         for (const e of errors) {
           stack.pushAsyncCallback(async () => {
@@ -326,13 +311,13 @@ describe("one stack, both registrations, either unwinding", () => {
       return { stack, errors };
     };
     const tc39 = make();
-    const combined = caught(() => tc39.stack.dispose());
+    const combined = thrownBy(() => tc39.stack.dispose());
     assert.ok(combined instanceof SuppressedError);
     assert.equal(combined.error, tc39.errors[0]);
     assert.equal(combined.suppressed, tc39.errors[1]);
     const python = make();
     assert.equal(
-      caught(() => python.stack.close()),
+      thrownBy(() => python.stack.close()),
       python.errors[0],
     );
     assert.equal(errorContext(python.errors[0]), python.errors[1]);

@@ -14,6 +14,7 @@ import {
   setErrorContext,
   syncWith,
 } from "../src/index.js";
+import { rejectionOf } from "./support/throws.js";
 
 /** How a test enters and closes a stack, sync or async; the registration methods are shared. */
 interface Driver {
@@ -233,23 +234,20 @@ for (const driver of drivers) {
     });
 
     test("case 55 test_exit_exception_traceback (type and context only)", async () => {
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.callback(raiseExc(ValueError));
           divide();
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       assert.ok(caught instanceof ValueError);
       assert.ok(errorContext(caught) instanceof ZeroDivisionError);
     });
 
     test("case 57 test_exit_exception_chaining", async () => {
       let saved: ExcInfo | undefined;
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.callback(raiseExc(IndexError));
           stack.callback(raiseExc(KeyError));
           stack.callback(raiseExc(AttributeError));
@@ -259,11 +257,8 @@ for (const driver of drivers) {
           });
           stack.callback(raiseExc(ValueError));
           divide();
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       // Exactly what real nested statements give (case 56).
       assert.ok(caught instanceof IndexError);
       assert.ok(errorContext(caught) instanceof KeyError);
@@ -296,15 +291,12 @@ for (const driver of drivers) {
       assert.ok(direct instanceof MyException);
       assert.equal(hasErrorContext(direct), false);
 
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.enterContext(myCm);
           throw new IndexError();
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       assert.ok(caught instanceof MyException);
       assert.equal(hasErrorContext(caught), false, "an explicitly-none context is kept");
     });
@@ -336,17 +328,14 @@ for (const driver of drivers) {
         },
       });
       const [exc1, exc2, exc3, exc4] = [1, 2, 3, 4].map((n) => new Error(String(n))) as [Error, Error, Error, Error];
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.enterContext(getsTheContextRight(exc4));
           stack.enterContext(getsTheContextRight(exc3));
           stack.enterContext(getsTheContextRight(exc2));
           throw exc1;
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       assert.equal(caught, exc4);
       assert.equal(errorContext(exc4), exc3);
       assert.equal(errorContext(exc3), exc2);
@@ -367,16 +356,13 @@ for (const driver of drivers) {
         Error,
         Error,
       ];
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.callback(raiseNested, exc4, exc5);
           stack.callback(raiseNested, exc2, exc3);
           throw exc1;
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       assert.equal(caught, exc5);
       assert.equal(errorContext(exc5), exc4);
       assert.equal(errorContext(exc4), exc3);
@@ -440,16 +426,13 @@ for (const driver of drivers) {
           if (exc) throw exc.error;
         },
       };
-      const caught = await driver
-        .run((stack) => {
+      const caught = await rejectionOf(
+        driver.run((stack) => {
           stack.enterContext(second);
           stack.enterContext(first);
           throw new UniqueRuntimeError("please no infinite loop.");
-        })
-        .then(
-          () => assert.fail("no error"),
-          (e: unknown) => e,
-        );
+        }),
+      );
       assert.ok(caught instanceof UniqueException);
       const inner = errorContext(caught);
       assert.ok(inner instanceof UniqueRuntimeError);
@@ -616,19 +599,18 @@ describe("AsyncExitStack's own cases", () => {
       await Promise.resolve();
       throw new Kind();
     };
-    const caught = await asyncWith(new AsyncExitStack(), (stack) => {
-      stack.pushAsyncCallback(raiseAsync(IndexError));
-      stack.pushAsyncCallback(raiseAsync(KeyError));
-      stack.pushAsyncCallback(raiseAsync(AttributeError));
-      stack.pushAsyncExit(async (exc) => {
-        saved = exc;
-        return true;
-      });
-      stack.pushAsyncCallback(raiseAsync(ValueError));
-      divide();
-    }).then(
-      () => assert.fail("no error"),
-      (e: unknown) => e,
+    const caught = await rejectionOf(
+      asyncWith(new AsyncExitStack(), (stack) => {
+        stack.pushAsyncCallback(raiseAsync(IndexError));
+        stack.pushAsyncCallback(raiseAsync(KeyError));
+        stack.pushAsyncCallback(raiseAsync(AttributeError));
+        stack.pushAsyncExit(async (exc) => {
+          saved = exc;
+          return true;
+        });
+        stack.pushAsyncCallback(raiseAsync(ValueError));
+        divide();
+      }),
     );
     assert.ok(caught instanceof IndexError);
     assert.ok(errorContext(caught) instanceof KeyError);
@@ -648,12 +630,11 @@ describe("AsyncExitStack's own cases", () => {
         throw replacement;
       },
     };
-    const caught = await asyncWith(new AsyncExitStack(), async (stack) => {
-      await stack.enterAsyncContext(myCm);
-      throw new IndexError();
-    }).then(
-      () => assert.fail("no error"),
-      (e: unknown) => e,
+    const caught = await rejectionOf(
+      asyncWith(new AsyncExitStack(), async (stack) => {
+        await stack.enterAsyncContext(myCm);
+        throw new IndexError();
+      }),
     );
     assert.ok(caught instanceof MyException);
     assert.equal(hasErrorContext(caught), false);

@@ -15,16 +15,7 @@ import {
   RuntimeError,
   syncWith,
 } from "../src/index.js";
-
-/** The value `fn` throws; fails the test when it throws nothing. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected an error");
-}
+import { thrownBy } from "./support/throws.js";
 
 /** Stand-ins for Python's exception classes that JavaScript lacks. */
 class ZeroDivisionError extends Error {}

@@ -3,80 +3,11 @@
 // and the cost of the runner in microtask ticks.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type AsyncContextManager,
-  asyncWith,
-  type ExcInfo,
-  errorContext,
-  hasErrorContext,
-  RuntimeError,
-} from "../src/index.js";
+import { asyncWith, type ExcInfo, errorContext, hasErrorContext, RuntimeError } from "../src/index.js";
+import { AsyncProbe, Probe } from "./support/managers.js";
+import { rejectionOf } from "./support/throws.js";
 
 // -- fixtures ---------------------------------------------------------------------------------
-
-type ExitBehaviour = { returns: unknown } | { throws: unknown } | { rejects: unknown };
-
-/** An async manager that logs every call into a shared log. */
-class AsyncProbe implements AsyncContextManager<unknown, any> {
-  enterCalls = 0;
-  readonly exitCalls: unknown[][] = [];
-  constructor(
-    readonly name: string,
-    readonly log: string[],
-    readonly options: { value?: unknown; enterRejects?: { error: unknown }; exit?: ExitBehaviour } = {},
-  ) {}
-
-  async aenter(): Promise<unknown> {
-    this.enterCalls++;
-    this.log.push(`aenter ${this.name}`);
-    await null;
-    if (this.options.enterRejects) throw this.options.enterRejects.error;
-    return "value" in this.options ? this.options.value : this.name;
-  }
-
-  aexit(...args: [ExcInfo?]): Promise<unknown> {
-    this.exitCalls.push(args);
-    this.log.push(args.length === 0 ? `aexit ${this.name}` : `aexit ${this.name} with error`);
-    const behaviour = this.options.exit;
-    // A synchronous throw from aexit, and a rejection after a tick: both are exit failing.
-    if (behaviour && "throws" in behaviour) throw behaviour.throws;
-    return (async () => {
-      await null;
-      this.log.push(`aexit ${this.name} done`);
-      if (behaviour && "rejects" in behaviour) throw behaviour.rejects;
-      return behaviour && "returns" in behaviour ? behaviour.returns : undefined;
-    })();
-  }
-}
-
-/** A sync manager, for asyncWith's acceptance of sync managers. */
-class SyncProbe {
-  readonly exitCalls: unknown[][] = [];
-  constructor(
-    readonly name: string,
-    readonly log: string[],
-    readonly exitReturns: unknown = undefined,
-  ) {}
-  enter(): string {
-    this.log.push(`enter ${this.name}`);
-    return this.name;
-  }
-  exit(...args: [ExcInfo?]): unknown {
-    this.exitCalls.push(args);
-    this.log.push(args.length === 0 ? `exit ${this.name}` : `exit ${this.name} with error`);
-    return this.exitReturns;
-  }
-}
-
-/** Awaits `promise`, expecting a rejection, and returns exactly the rejection value. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 /** Calls `fn` and checks it did not throw synchronously, returning its promise. */
 function callAsync(fn: () => Promise<unknown>): Promise<unknown> {
@@ -450,7 +381,7 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
   test("case 167 (async with): enter in order, exit in reverse, values per manager", async () => {
     const log: string[] = [];
     const result = await asyncWith(
-      [new AsyncProbe("a", log), new SyncProbe("b", log), new AsyncProbe("c", log, { value: 3 })],
+      [new AsyncProbe("a", log), new Probe("b", log), new AsyncProbe("c", log, { value: 3 })],
       async (a, b, c) => {
         log.push(`body ${String(a)} ${b} ${String(c)}`);
         return "result";
@@ -525,7 +456,7 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
       asyncWith(
         [
           new AsyncProbe("a", [], { exit: { rejects: errorA } }),
-          new SyncProbe("s", []),
+          new Probe("s", []),
           new AsyncProbe("b", [], { exit: { throws: errorB } }),
         ],
         () => {
@@ -542,7 +473,7 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
     const run = async (nested: boolean): Promise<string[]> => {
       const log: string[] = [];
       const a = new AsyncProbe("a", log);
-      const b = new SyncProbe("b", log, true);
+      const b = new Probe("b", log, { exit: { returns: true } });
       const c = new AsyncProbe("c", log, { exit: { rejects: new Error("c") } });
       const body = async () => {
         log.push("body");
@@ -578,7 +509,7 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
 describe("asyncWith with sync managers", () => {
   test("enter's value is given as is; exit runs once, after the awaited body", async () => {
     const log: string[] = [];
-    const probe = new SyncProbe("s", log);
+    const probe = new Probe("s", log);
     const result = await asyncWith(probe, async (v) => {
       await null;
       log.push(`body ${v}`);
@@ -591,7 +522,7 @@ describe("asyncWith with sync managers", () => {
 
   test("exit gets { error }, true suppresses, and its own error replaces with context", async () => {
     const failure = new Error("body");
-    const suppressing = new SyncProbe("s", [], true);
+    const suppressing = new Probe("s", [], { exit: { returns: true } });
     assert.equal(
       await asyncWith(suppressing, async (): Promise<number> => {
         throw failure;
@@ -774,7 +705,7 @@ describe("asyncWith with Symbol.asyncDispose / Symbol.dispose values", () => {
   test("disposables, sync and async managers mix in the array form", async () => {
     const log: string[] = [];
     const resource = new AsyncResource(log);
-    await asyncWith([new AsyncProbe("a", log), resource, new SyncProbe("s", log)], (a, r, s) => {
+    await asyncWith([new AsyncProbe("a", log), resource, new Probe("s", log)], (a, r, s) => {
       assert.equal(a, "a");
       assert.equal(r, resource);
       assert.equal(s, "s");

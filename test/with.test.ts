@@ -12,6 +12,8 @@ import {
   RuntimeError,
   syncWith,
 } from "../src/index.js";
+import { Probe } from "./support/managers.js";
+import { thrownBy } from "./support/throws.js";
 
 // -- fixtures ---------------------------------------------------------------------------------
 
@@ -40,45 +42,6 @@ class MockContextManager implements ContextManager<MockResource> {
     this.exitArgs = args;
     this.resource.stopped = true;
   }
-}
-
-/** What a probe's exit does: return a value, or throw one. */
-type ExitBehaviour = { returns: unknown } | { throws: unknown };
-
-/** A manager that logs every call into a shared log, for order assertions. */
-class Probe implements ContextManager<unknown, any> {
-  enterCalls = 0;
-  readonly exitCalls: unknown[][] = [];
-  constructor(
-    readonly name: string,
-    readonly log: string[],
-    readonly options: { value?: unknown; enterThrows?: { error: unknown }; exit?: ExitBehaviour } = {},
-  ) {}
-
-  enter(): unknown {
-    this.enterCalls++;
-    this.log.push(`enter ${this.name}`);
-    if (this.options.enterThrows) throw this.options.enterThrows.error;
-    return "value" in this.options ? this.options.value : this.name;
-  }
-
-  exit(...args: [ExcInfo?]): unknown {
-    this.exitCalls.push(args);
-    this.log.push(args.length === 0 ? `exit ${this.name}` : `exit ${this.name} with error`);
-    const behaviour = this.options.exit;
-    if (behaviour && "throws" in behaviour) throw behaviour.throws;
-    return behaviour?.returns;
-  }
-}
-
-/** Runs `fn`, expecting it to throw, and returns exactly what was thrown. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a throw");
 }
 
 // -- test_with: protocol and failures (cases 122–130) -------------------------------------------

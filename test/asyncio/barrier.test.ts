@@ -4,17 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { asyncWith, Barrier, BrokenBarrierError, RuntimeError } from "../../src/index.js";
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function track<T>(promise: Promise<T>) {
-  const outcome: { status: "pending" | "fulfilled" | "rejected"; value?: T; reason?: unknown } = { status: "pending" };
-  promise.then(
-    (value) => Object.assign(outcome, { status: "fulfilled", value }),
-    (reason: unknown) => Object.assign(outcome, { status: "rejected", reason }),
-  );
-  return outcome;
-}
+import { flush, track } from "../support/async.js";
 
 const isBroken = (message: string) => (error: unknown) =>
   error instanceof BrokenBarrierError && error instanceof RuntimeError && error.message === message;

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { asyncWith, Event, TimeoutError } from "../../src/index.js";
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { flush } from "../support/async.js";
 
 test("wait resolves true at once when set; set wakes every waiter; clear lowers the flag", async () => {
   const event = new Event();

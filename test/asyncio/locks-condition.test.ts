@@ -4,17 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { asyncWith, Condition, Lock, RuntimeError, TimeoutError } from "../../src/index.js";
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function track<T>(promise: Promise<T>) {
-  const outcome: { status: "pending" | "fulfilled" | "rejected"; value?: T; reason?: unknown } = { status: "pending" };
-  promise.then(
-    (value) => Object.assign(outcome, { status: "fulfilled", value }),
-    (reason: unknown) => Object.assign(outcome, { status: "rejected", reason }),
-  );
-  return outcome;
-}
+import { flush, track } from "../support/async.js";
 
 describe("Condition", () => {
   test("case 266 test_wait_cancel: an aborted wait rejects with the reason and ends with the lock held again", async () => {

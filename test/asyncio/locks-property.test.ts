@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { BoundedSemaphore, Condition, Lock, Semaphore } from "../../src/index.js";
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { flush } from "../support/async.js";
 
 interface Primitive {
   acquire(options?: { signal?: AbortSignal }): Promise<true>;

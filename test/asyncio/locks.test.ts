@@ -12,34 +12,7 @@ import {
   syncWith,
   TimeoutError,
 } from "../../src/index.js";
-
-/** Runs every pending microtask (and the promise jobs they queue) to completion. */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Microtask turns until `run()` settles: compares the tick cost of two ways of doing a thing. */
-async function ticks(run: () => Promise<unknown>): Promise<number> {
-  let settled = false;
-  const done = run().then(() => {
-    settled = true;
-  });
-  let count = 0;
-  while (!settled) {
-    await Promise.resolve();
-    count++;
-  }
-  await done;
-  return count;
-}
-
-/** Starts `promise` and records how it ends, without an unhandled rejection. */
-function track<T>(promise: Promise<T>) {
-  const outcome: { status: "pending" | "fulfilled" | "rejected"; value?: T; reason?: unknown } = { status: "pending" };
-  promise.then(
-    (value) => Object.assign(outcome, { status: "fulfilled", value }),
-    (reason: unknown) => Object.assign(outcome, { status: "rejected", reason }),
-  );
-  return outcome;
-}
+import { flush, ticksToSettle, track } from "../support/async.js";
 
 describe("Lock", () => {
   test("case 255 test_lock: a lock is not awaitable; awaiting it gives it back unlocked", async () => {
@@ -301,11 +274,11 @@ describe("Lock", () => {
     const lock = new Lock();
     const trivial = { aenter() {}, aexit() {} };
     const body = () => 1;
-    const baseline = await ticks(() => asyncWith(trivial, body));
-    assert.equal(await ticks(() => asyncWith(lock, body)), baseline);
-    assert.equal(await ticks(() => asyncWith(new Semaphore(2), body)), baseline);
-    assert.equal(await ticks(() => asyncWith(new Condition(), body)), baseline);
-    const handWritten = await ticks(async () => {
+    const baseline = await ticksToSettle(() => asyncWith(trivial, body));
+    assert.equal(await ticksToSettle(() => asyncWith(lock, body)), baseline);
+    assert.equal(await ticksToSettle(() => asyncWith(new Semaphore(2), body)), baseline);
+    assert.equal(await ticksToSettle(() => asyncWith(new Condition(), body)), baseline);
+    const handWritten = await ticksToSettle(async () => {
       await lock.acquire();
       try {
         body();

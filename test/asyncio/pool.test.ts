@@ -4,18 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { asyncWith, errorContext, Pool, type PoolOptions, RuntimeError, TimeoutError } from "../../src/index.js";
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function track<T>(promise: Promise<T>) {
-  const outcome: { status: "pending" | "fulfilled" | "rejected"; value?: T; reason?: unknown } = { status: "pending" };
-  promise.then(
-    (value) => Object.assign(outcome, { status: "fulfilled", value }),
-    (reason: unknown) => Object.assign(outcome, { status: "rejected", reason }),
-  );
-  return outcome;
-}
+import { flush, sleep, ticksToSettle, track } from "../support/async.js";
 
 interface Conn {
   id: number;
@@ -305,24 +294,11 @@ describe("Pool", () => {
   });
 
   test("borrowing an idle resource costs the microtask ticks of a trivial manager", async () => {
-    const ticks = async (run: () => Promise<unknown>) => {
-      let settled = false;
-      const done = run().then(() => {
-        settled = true;
-      });
-      let count = 0;
-      while (!settled) {
-        await Promise.resolve();
-        count++;
-      }
-      await done;
-      return count;
-    };
     const { pool } = connections();
     await asyncWith(pool.acquire(), () => {}); // one idle resource from now on
     const trivial = { aenter: () => 1, aexit() {} };
-    const baseline = await ticks(() => asyncWith(trivial, () => {}));
-    assert.equal(await ticks(() => asyncWith(pool.acquire(), () => {})), baseline);
+    const baseline = await ticksToSettle(() => asyncWith(trivial, () => {}));
+    assert.equal(await ticksToSettle(() => asyncWith(pool.acquire(), () => {})), baseline);
     await pool.close();
   });
 

@@ -13,39 +13,8 @@ import {
   TimeoutError,
   timeout,
 } from "../../src/index.js";
-
-/** A sleep that rejects with the signal's very reason, as `signal.throwIfAborted()` and `fetch` do. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Resolves when `signal` aborts (never rejects). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected the block to throw");
-}
+import { aborted, sleep } from "../support/async.js";
+import { thrownByAsync } from "../support/throws.js";
 
 function errorsOf(error: unknown): unknown[] {
   assert.ok(error instanceof AggregateError, `expected an AggregateError, got ${String(error)}`);
@@ -125,7 +94,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
     let num = 0;
     let t2Cancelled = false;
     let t2: Task<void> | undefined;
-    const error = await thrown(async () => {
+    const error = await thrownByAsync(async () => {
       await asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(async (signal) => {
           await sleep(2, signal);
@@ -151,7 +120,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   test("case 211 test_cancel_children_on_child_error", async () => {
     let t2Cancel = false;
     let runnerCancel = false;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         for (let i = 0; i < 3; i++) {
           tg.createTask(async (signal) => {
@@ -201,7 +170,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       }
     });
     setTimeout(() => caller.abort(reason), 1);
-    assert.equal(await thrown(() => run), reason);
+    assert.equal(await thrownByAsync(() => run), reason);
     assert.equal(num, 5);
   });
 
@@ -228,7 +197,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       }
     });
     setTimeout(() => caller.abort(reason), 1);
-    assert.equal(await thrown(() => run), reason);
+    assert.equal(await thrownByAsync(() => run), reason);
     assert.equal(num, 15);
   });
 
@@ -248,14 +217,14 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       await sleep(10_000, tg.signal);
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     assert.deepEqual(typesOf(error), new Set(["ZeroDivisionError"]));
     assert.equal(errorsOf(error).length, 5);
   });
 
   test("case 215 test_taskgroup_09", async () => {
     const tasks: Task<void>[] = [];
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tasks.push(tg.createTask((signal) => sleep(10_000, signal)));
         tasks.push(tg.createTask((signal) => sleep(10_000, signal)));
@@ -270,7 +239,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   test("case 216 test_taskgroup_10", async () => {
     const bodyError = new ZeroDivisionError("division by zero");
     const tasks: Task<void>[] = [];
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tasks.push(tg.createTask((signal) => sleep(10_000, signal)));
         tasks.push(tg.createTask((signal) => sleep(10_000, signal)));
@@ -301,7 +270,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       });
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     const outer = errorsOf(error);
     assert.equal(outer.length, 1);
     assert.deepEqual(typesOf(outer[0]), new Set(["ZeroDivisionError"]));
@@ -326,14 +295,14 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       });
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     assert.deepEqual(typesOf(error), new Set(["AggregateError"]));
     assert.deepEqual(typesOf(errorsOf(error)[0]), new Set(["ZeroDivisionError"]));
   });
 
   test("case 219 test_taskgroup_13 (an inner group aborted by the outer re-throws the outer abort)", async () => {
     let innerError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (g1) => {
         g1.createTask(async (signal) => {
           await sleep(2, signal);
@@ -358,7 +327,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   });
 
   test("case 220 test_taskgroup_14", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (g1) => {
         g1.createTask(async (signal) => {
           await sleep(10_000, signal);
@@ -391,7 +360,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       }
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     assert.deepEqual(typesOf(error), new Set(["ZeroDivisionError"]));
   });
 
@@ -415,7 +384,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       await task.then(undefined, () => {});
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     assert.deepEqual(typesOf(error), new Set(["AggregateError"]));
     assert.deepEqual(typesOf(errorsOf(error)[0]), new Set(["ZeroDivisionError"]));
   });
@@ -433,7 +402,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       }
     });
     setTimeout(() => caller.abort(reason), 1);
-    assert.equal(await thrown(() => run), reason);
+    assert.equal(await thrownByAsync(() => run), reason);
     assert.equal(num, 10);
   });
 
@@ -449,13 +418,13 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       }
     });
     setTimeout(() => caller.abort(new Error("runner cancelled")), 1);
-    const error = await thrown(() => run);
+    const error = await thrownByAsync(() => run);
     assert.deepEqual(typesOf(error), new Set(["MyExc"]));
     assert.equal(num, 10);
   });
 
   test("case 225 test_taskgroup_19 (the block's error is appended after the tasks')", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async (signal) => {
           await sleep(2, signal);
@@ -476,7 +445,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   });
 
   test("case 228 test_taskgroup_21a (adapted: any thrown value is grouped, none is raised alone)", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async (signal) => {
           await sleep(2, signal);
@@ -503,7 +472,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       tg.createTask((signal) => sleep(10_000, signal));
     });
     setTimeout(() => caller.abort(reason), 1);
-    assert.equal(await thrown(() => run), reason);
+    assert.equal(await thrownByAsync(() => run), reason);
   });
 
   test("case 230 test_taskgroup_23 (finished tasks leave the group)", async () => {
@@ -541,7 +510,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 232 test_taskgroup_25 (hydras spawn siblings while exit waits)", async () => {
     let nhydras = 0;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         const hydra = async (signal: AbortSignal): Promise<void> => {
           nhydras++;
@@ -572,7 +541,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 235 test_taskgroup_no_create_task_after_failure", async () => {
     let createError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(async (signal) => {
           await sleep(1, signal);
@@ -602,7 +571,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
       },
     };
     const caller = new AbortController();
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), async (tg) => {
         tg.createTask(async () => {
           throw new CustomException("task");
@@ -663,7 +632,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 243 test_cancelling_level_preserved (the caller's signal is untouched)", async () => {
     const caller = new AbortController();
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask(async () => {
           throw new RuntimeError("task");
@@ -676,9 +645,9 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   });
 
   test("case 244 test_nested_groups_both_cancelled", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (outer) => {
-        const innerError = await thrown(() =>
+        const innerError = await thrownByAsync(() =>
           asyncWith(new TaskGroup({ signal: outer.signal }), async (inner) => {
             outer.createTask(async () => {
               throw new RangeError("outer task");
@@ -699,7 +668,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 245 test_error_and_cancel (the outer abort is not lost)", async () => {
     const caller = new AbortController();
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask(async () => {
           caller.abort(new Error("cancel inner once"));
@@ -715,7 +684,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
   test("case 253 test_cancels_task_if_created_during_creation (gh-128550)", async () => {
     let ran = false;
     class MyError extends Error {}
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(async (signal) => {
           tg.createTask(async () => {
@@ -733,7 +702,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 254 test_cancellation_does_not_leak_out_of_tg", async () => {
     const caller = new AbortController();
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask(async () => {
           throw new Error("my error");
@@ -745,7 +714,7 @@ describe("TaskGroup: cases 207-254 (test_taskgroups.py)", () => {
 
   test("case 206 test_timeout_taskgroup (timeout around a group: both conversions)", async () => {
     let timeoutError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(2), (t) =>
         asyncWith(new TaskGroup({ signal: t.signal }), async (tg) => {
           tg.createTask(async (signal) => {
@@ -790,7 +759,7 @@ describe("TaskGroup: the signal model", () => {
   test("the first failure aborts the siblings and the block with a CancelledError caused by it", async () => {
     const failure = new Error("disk full");
     let sibling: AbortSignal | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async () => {
           throw failure;
@@ -807,7 +776,7 @@ describe("TaskGroup: the signal model", () => {
 
   test("a failure after the group aborted is still reported; a task rejecting with its abort is not", async () => {
     const late = new Error("cleanup failed");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(async () => {
           throw new Error("first");
@@ -838,7 +807,7 @@ describe("TaskGroup: the signal model", () => {
 
   test("a task that finishes normally after the abort keeps its result", async () => {
     let task: Task<string> | undefined;
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(async () => {
           throw new Error("first");
@@ -857,7 +826,7 @@ describe("TaskGroup: the signal model", () => {
   test("a function that throws synchronously is a failing task", async () => {
     const failure = new Error("sync");
     let task: Task<never> | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         task = tg.createTask(() => {
           throw failure;
@@ -882,7 +851,7 @@ describe("TaskGroup: the signal model", () => {
         throw new Error("has");
       },
     });
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async () => {
           throw hostile;
@@ -905,7 +874,7 @@ describe("TaskGroup: the signal model", () => {
 
   test("a failing task nobody awaits causes no unhandled rejection", async () => {
     // The harness fails the file on an unhandled rejection.
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(() => Promise.reject(new Error("nobody awaits me")));
       }),
@@ -924,7 +893,7 @@ describe("TaskGroup: the signal model", () => {
   });
 
   test("the block's abort error is never reported, and a thrown undefined is", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async () => {
           throw undefined;
@@ -938,7 +907,7 @@ describe("TaskGroup: the signal model", () => {
   test("an outer abort with healthy tasks and a completed block throws the outer reason", async () => {
     const caller = new AbortController();
     const reason = new Error("outer");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask((signal) => sleep(10_000, signal));
         caller.abort(reason);
@@ -951,7 +920,7 @@ describe("TaskGroup: the signal model", () => {
     const caller = new AbortController();
     const reason = new Error("already");
     caller.abort(reason);
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         assert.equal(tg.signal.reason, reason);
         const t = tg.createTask((signal) => sleep(10_000, signal));
@@ -970,7 +939,7 @@ describe("TaskGroup: the signal model", () => {
     });
     assert.equal(getEventListeners(caller.signal, "abort").length, 0);
     let groupSignal: AbortSignal | undefined;
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         groupSignal = tg.signal;
         tg.createTask(async () => {
@@ -985,7 +954,7 @@ describe("TaskGroup: the signal model", () => {
 
   test("toString follows Python's repr", async () => {
     const tg = new TaskGroup();
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(tg, async (g) => {
         const gate = aborted(g.signal);
         g.createTask(async () => {
@@ -1017,14 +986,14 @@ describe("TaskGroup: races", () => {
     await sleep(1);
     assert.equal(String(tg), "<TaskGroup tasks=2 entered>");
     caller.abort(reason);
-    assert.equal(await thrown(() => run), reason);
+    assert.equal(await thrownByAsync(() => run), reason);
     assert.ok(tasks.every((t) => t.cancelled()));
   });
 
   test("exit waits through repeated aborts for a task that ignores them", async () => {
     const caller = new AbortController();
     let finished = false;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask(async () => {
           throw new Error("first");
@@ -1047,7 +1016,7 @@ describe("TaskGroup: races", () => {
   test("a task failing in the same tick as the block: the task's error first, the block's last", async () => {
     const taskError = new Error("task");
     const bodyError = new Error("body");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         tg.createTask(() => Promise.reject(taskError));
         throw bodyError;
@@ -1058,7 +1027,7 @@ describe("TaskGroup: races", () => {
 
   test("a task failing while the block's abort is on its way: the block's abort is not reported", async () => {
     const taskError = new Error("task");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), async (tg) => {
         tg.createTask(async () => {
           await null;
@@ -1073,7 +1042,7 @@ describe("TaskGroup: races", () => {
 
   test("a timeout expiring while the group waits: the group re-throws, the timeout converts", async () => {
     const tasks: Task<void>[] = [];
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(2), (t) =>
         asyncWith(new TaskGroup({ signal: t.signal }), (tg) => {
           tasks.push(tg.createTask((signal) => sleep(10_000, signal)));
@@ -1090,7 +1059,7 @@ describe("TaskGroup: races", () => {
     const caller = new AbortController();
     let refusal: unknown;
     const reason = new Error("outer");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup({ signal: caller.signal }), (tg) => {
         tg.createTask(async (signal) => {
           await aborted(signal);

@@ -13,32 +13,8 @@ import {
   timeout,
   timeoutAt,
 } from "../../src/index.js";
-
-/** A sleep that rejects with the signal's very reason, as `signal.throwIfAborted()` and `fetch` do. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Runs `fn` and returns what it threw; fails when it completes. */
-async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected the block to throw");
-}
+import { sleep } from "../support/async.js";
+import { thrownByAsync } from "../support/throws.js";
 
 function listenerCount(signal: AbortSignal): number {
   return getEventListeners(signal, "abort").length;
@@ -47,7 +23,7 @@ function listenerCount(signal: AbortSignal): number {
 describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 173 test_timeout_basic", async () => {
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(2), async (t) => {
         cm = t;
         await sleep(10_000, t.signal);
@@ -65,7 +41,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 174 test_timeout_at_basic", async () => {
     const deadline = performance.now() + 2;
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeoutAt(deadline), async (t) => {
         cm = t;
         await sleep(10_000, t.signal);
@@ -86,7 +62,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     let inner: Timeout | undefined;
     let outer: Timeout | undefined;
     let innerError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeoutAt(deadline), async (t1) => {
         outer = t1;
         try {
@@ -126,7 +102,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
 
   test("case 176 test_waiter_cancelled", async () => {
     let sawAbort = false;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1), async (t) => {
         try {
           await sleep(10_000, t.signal);
@@ -150,30 +126,26 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     assert.ok((cm?.when() ?? 0) > performance.now());
   });
 
-  test("case 178 test_timeout_disabled", async () => {
-    let cm: Timeout | undefined;
-    await asyncWith(timeout(null), async (t) => {
-      cm = t;
-      await sleep(1, t.signal);
+  // A null delay or deadline disables the timeout: the block runs to its end and when() is null.
+  for (const [name, disabled] of [
+    ["case 178 test_timeout_disabled", () => timeout(null)],
+    ["case 179 test_timeout_at_disabled", () => timeoutAt(null)],
+  ] as const) {
+    test(name, async () => {
+      let cm: Timeout | undefined;
+      await asyncWith(disabled(), async (t) => {
+        cm = t;
+        await sleep(1, t.signal);
+      });
+      assert.equal(cm?.expired(), false);
+      assert.equal(cm?.when(), null);
     });
-    assert.equal(cm?.expired(), false);
-    assert.equal(cm?.when(), null);
-  });
-
-  test("case 179 test_timeout_at_disabled", async () => {
-    let cm: Timeout | undefined;
-    await asyncWith(timeoutAt(null), async (t) => {
-      cm = t;
-      await sleep(1, t.signal);
-    });
-    assert.equal(cm?.expired(), false);
-    assert.equal(cm?.when(), null);
-  });
+  }
 
   test("case 180 test_timeout_zero", async () => {
     const t0 = performance.now();
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(0), async (t) => {
         cm = t;
         await sleep(10_000, t.signal);
@@ -188,14 +160,14 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
 
   test("case 181 test_timeout_zero_sleep_zero", async () => {
     // A zero deadline fires at the next timer turn, before a zero sleep started after it.
-    const error = await thrown(() => asyncWith(timeout(0), (t) => sleep(0, t.signal)));
+    const error = await thrownByAsync(() => asyncWith(timeout(0), (t) => sleep(0, t.signal)));
     assert.ok(error instanceof TimeoutError);
   });
 
   test("case 182 test_timeout_in_the_past_sleep_zero", async () => {
     const t0 = performance.now();
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(-11), (t) => {
         cm = t;
         return sleep(0, t.signal);
@@ -208,7 +180,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 183 test_foreign_exception_passed", async () => {
     const keyError = new RangeError("key");
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(10), async (t) => {
         cm = t;
         throw keyError;
@@ -221,7 +193,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 184 test_timeout_exception_context (adapted: a finally that awaits after an error)", async () => {
     // JavaScript's finally replaces the pending error, so the division error is gone by the
     // time exit runs; the TimeoutError still carries the abort as both cause and context.
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1), async (t) => {
         try {
           throw new RangeError("division by zero");
@@ -238,7 +210,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
 
   test("case 185 test_foreign_exception_on_timeout", async () => {
     const zeroDivision = new RangeError("division by zero");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1), async (t) => {
         try {
           await sleep(10_000, t.signal);
@@ -260,7 +232,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     const keyError = new Error("key");
     const zeroDivision = new RangeError("division by zero");
     setErrorContext(zeroDivision, keyError);
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1), async (t) => {
         try {
           await sleep(10_000, t.signal);
@@ -281,7 +253,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     const caller = new AbortController();
     const reason = new Error("caller gave up");
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(10_000, { signal: caller.signal }), async (t) => {
         cm = t;
         caller.abort(reason);
@@ -294,7 +266,9 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
 
   test("case 188 test_outer_task_is_not_cancelled", async () => {
     const caller = new AbortController();
-    const error = await thrown(() => asyncWith(timeout(1, { signal: caller.signal }), (t) => sleep(10_000, t.signal)));
+    const error = await thrownByAsync(() =>
+      asyncWith(timeout(1, { signal: caller.signal }), (t) => sleep(10_000, t.signal)),
+    );
     assert.ok(error instanceof TimeoutError);
     assert.equal(caller.signal.aborted, false);
     assert.equal(listenerCount(caller.signal), 0);
@@ -303,7 +277,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 189 test_nested_timeouts_concurrent (the outer expires first: only the outer converts)", async () => {
     let inner: Timeout | undefined;
     let innerError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(2), async (t1) => {
         try {
           await asyncWith(timeout(10_000, { signal: t1.signal }), async (t2) => {
@@ -326,7 +300,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     let inner: Timeout | undefined;
     let outer: Timeout | undefined;
     let innerError: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(20), async (t1) => {
         outer = t1;
         try {
@@ -357,7 +331,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     const deadline1 = performance.now() + 10_000;
     const deadline2 = deadline1 + 20_000;
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeoutAt(deadline1, { signal: caller.signal }), async (t) => {
         cm = t;
         assert.equal(t.when(), deadline1);
@@ -381,7 +355,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
 
   test("case 193 test_repr_expired", async () => {
     const cm = timeout(0);
-    await thrown(() => asyncWith(cm, (t) => sleep(10_000, t.signal)));
+    await thrownByAsync(() => asyncWith(cm, (t) => sleep(10_000, t.signal)));
     assert.equal(String(cm), "<Timeout [expired]>");
   });
 
@@ -401,7 +375,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 196 test_nested_timeout_in_finally (an unlinked cleanup timeout in a finally)", async () => {
     let innerError: unknown;
     let outerReason: unknown;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1), async (t1) => {
         try {
           await sleep(10_000, t1.signal);
@@ -433,7 +407,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     const reason = new Error("caller gave up");
     caller.abort(reason);
     let cm: Timeout | undefined;
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(0, { signal: caller.signal }), async (t) => {
         cm = t;
         assert.equal(t.signal.reason, reason);
@@ -447,7 +421,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
   test("case 198 test_cancel_in_timeout_after_cancellation", async () => {
     const caller = new AbortController();
     const reason = new Error("cancelled from inside");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(1000, { signal: caller.signal }), async (t) => {
         caller.abort(reason);
         t.signal.throwIfAborted();
@@ -527,7 +501,9 @@ describe("timeout: rules of the signal model", () => {
   });
 
   test("Node's AbortError (cause: the reason) converts, and is the TimeoutError's context", async () => {
-    const error = await thrown(() => asyncWith(timeout(1), (t) => nodeSleep(10_000, undefined, { signal: t.signal })));
+    const error = await thrownByAsync(() =>
+      asyncWith(timeout(1), (t) => nodeSleep(10_000, undefined, { signal: t.signal })),
+    );
     assert.ok(error instanceof TimeoutError);
     const context = errorContext(error) as Error;
     assert.equal(context.name, "AbortError");
@@ -536,7 +512,7 @@ describe("timeout: rules of the signal model", () => {
 
   test("a generic AbortError thrown after the own expiry converts", async () => {
     const abortError = new DOMException("This operation was aborted", "AbortError");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(0), async (t) => {
         await sleep(10_000, t.signal).catch(() => {});
         throw abortError;
@@ -548,7 +524,7 @@ describe("timeout: rules of the signal model", () => {
 
   test("an AbortError thrown while the signal is not aborted is not converted", async () => {
     const abortError = new DOMException("some other abort", "AbortError");
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(10_000), async () => {
         throw abortError;
       }),
@@ -574,9 +550,9 @@ describe("timeout: rules of the signal model", () => {
       assert.equal(listenerCount(caller.signal), 1);
     });
     assert.equal(listenerCount(caller.signal), 0);
-    await thrown(() => asyncWith(timeout(0, { signal: caller.signal }), (t) => sleep(10_000, t.signal)));
+    await thrownByAsync(() => asyncWith(timeout(0, { signal: caller.signal }), (t) => sleep(10_000, t.signal)));
     assert.equal(listenerCount(caller.signal), 0);
-    await thrown(() =>
+    await thrownByAsync(() =>
       asyncWith(timeout(null, { signal: caller.signal }), () => {
         throw new Error("body");
       }),
@@ -606,7 +582,7 @@ describe("timeout: rules of the signal model", () => {
   });
 
   test("reschedule to a past deadline aborts at the next timer turn", async () => {
-    const error = await thrown(() =>
+    const error = await thrownByAsync(() =>
       asyncWith(timeout(10_000), async (t) => {
         t.reschedule(performance.now() - 5);
         assert.equal(t.signal.aborted, false);
