@@ -23,6 +23,7 @@
 import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
+import { registerAsyncWithFastPath } from "./with.js";
 
 /**
  * A generator function a sync generator manager is made from: it yields once, the value the
@@ -286,13 +287,7 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
 
   /** Runs the generator to its `yield` and resolves to the yielded value (rule 27). Single use. */
   override async aenter(): Promise<T> {
-    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
-    this.#func = undefined;
-    this.#thisArg = undefined;
-    this.#args = undefined;
-    const step = await this.#generator.next();
-    if (step.done) throw new RuntimeError("generator didn't yield");
-    return step.value;
+    return this.#yielded(await this.#start());
   }
 
   /**
@@ -304,7 +299,7 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
     const generator = this.#generator;
     if (exc === undefined) {
       if ((await generator.next()).done) return false;
-      throw await acloseAfter(generator, new RuntimeError("generator didn't stop"));
+      return this.#didNotStop();
     }
     const error = exc.error;
     let step: IteratorResult<T, unknown>;
@@ -319,6 +314,49 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
     const stuck = new RuntimeError("generator didn't stop after athrow()");
     chainErrorContext(stuck, error);
     throw await acloseAfter(generator, stuck);
+  }
+
+  /** The first step (aenter's): single use, so the arguments are dropped once entered. */
+  #start(): Promise<IteratorResult<T, unknown>> {
+    if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
+    this.#func = undefined;
+    this.#thisArg = undefined;
+    this.#args = undefined;
+    return this.#generator.next();
+  }
+
+  #yielded(step: IteratorResult<T, unknown>): T {
+    if (step.done) throw new RuntimeError("generator didn't yield");
+    return step.value;
+  }
+
+  async #didNotStop(): Promise<never> {
+    throw await acloseAfter(this.#generator, new RuntimeError("generator didn't stop"));
+  }
+
+  /**
+   * `asyncWith`'s path for this class: the same steps as aenter, the block and aexit, but
+   * awaiting the generator's own promises instead of aenter's and aexit's, two ticks fewer on
+   * the happy path. The error path reuses aexit.
+   */
+  static async #runAsyncWith<T>(
+    manager: AsyncGeneratorContextManager<T>,
+    body: (value: T) => unknown,
+  ): Promise<unknown> {
+    const value = manager.#yielded(await manager.#start());
+    let result: unknown;
+    try {
+      result = await body(value);
+    } catch (error) {
+      if ((await manager.aexit({ error })) === true) return undefined;
+      throw error;
+    }
+    if ((await manager.#generator.next()).done) return result;
+    return manager.#didNotStop();
+  }
+
+  static {
+    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith);
   }
 
   /** A fresh manager of the same class from the same generator function, `this` and arguments (rule 29). */

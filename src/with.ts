@@ -303,55 +303,119 @@ async function runBody(body: () => unknown): Promise<unknown> {
   return body();
 }
 
+/**
+ * One manager class may drive a whole `asyncWith` itself when that saves ticks: the async
+ * generator managers step their generator directly instead of through async aenter/aexit
+ * wrappers. Used only while both methods are that class's own, so a subclass overriding
+ * either one still gets the general path.
+ */
+const fastPath: {
+  aenter: unknown;
+  aexit: unknown;
+  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>;
+} = { aenter: undefined, aexit: undefined, run: asyncWithOne };
+
+/** @internal Registers the fast path described above (src/generator.ts). */
+export function registerAsyncWithFastPath(
+  aenter: unknown,
+  aexit: unknown,
+  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>,
+): void {
+  fastPath.aenter = aenter;
+  fastPath.aexit = aexit;
+  fastPath.run = run;
+}
+
+/**
+ * Reads the manager's protocol once (rule 3) and starts the matching runner. Synchronous, so
+ * that no runner's promise is re-wrapped by an outer async function (a tick each time);
+ * anything thrown while reading becomes a rejection, as it would inside `async with`.
+ */
+function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
+  try {
+    const methods = protocolOf(manager);
+    const aenter = methods.aenter;
+    const aexit = methods.aexit;
+    if (typeof aenter === "function" || typeof aexit === "function") {
+      if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
+      if (aenter === fastPath.aenter && aexit === fastPath.aexit) return fastPath.run(manager, body);
+      return runAsyncManager(manager, aenter as Method, aexit as Method, body);
+    }
+    const enter = methods.enter;
+    const exit = methods.exit;
+    if (typeof enter === "function" || typeof exit === "function") {
+      if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
+      return runSyncManager(manager, enter as Method, exit as Method, body);
+    }
+    // TC39 disposables: the value is the object; the dispose method is read once, up front, as
+    // `await using` does. As in GetDisposeMethod, only an absent (nullish) Symbol.asyncDispose
+    // falls back to Symbol.dispose; a non-callable one is a TypeError.
+    let dispose = methods[asyncDisposeSymbol];
+    const awaitDispose = dispose != null;
+    if (!awaitDispose) dispose = methods[disposeSymbol];
+    if (typeof dispose !== "function") throw protocolError(manager, true);
+    return runDisposable(manager, dispose as Method, awaitDispose, body);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 // The happy path awaits exactly aenter, the body and aexit: the same microtask ticks as a
 // hand-written `const r = await acquire(); try { await use(r) } finally { await release(r) }`.
-async function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
-  // Rule 3 as in syncWithOne: each method is read once, before anything runs.
-  const methods = protocolOf(manager);
-  const aenter = methods.aenter;
-  const aexit = methods.aexit;
-  if (typeof aenter === "function" || typeof aexit === "function") {
-    if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
-    const value = await aenter.call(manager);
-    let result: unknown;
+// An aenter/aexit that answers synchronously (a free lock, a pooled resource) is not awaited:
+// a tick saved on the hottest paths, and the outcome is the same.
+async function runAsyncManager(
+  manager: unknown,
+  aenter: Method,
+  aexit: Method,
+  body: (value: any) => unknown,
+): Promise<unknown> {
+  let value = aenter.call(manager);
+  if (isThenable(value)) value = await value;
+  let result: unknown;
+  try {
+    result = await body(value);
+  } catch (error) {
+    let suppress: unknown;
     try {
-      result = await body(value);
-    } catch (error) {
-      let suppress: unknown;
-      try {
-        suppress = await aexit.call(manager, { error });
-      } catch (exitError) {
-        chainErrorContext(exitError, error);
-        throw exitError;
-      }
-      if (suppress === true) return undefined;
-      throw error;
+      suppress = aexit.call(manager, { error });
+      if (isThenable(suppress)) suppress = await suppress;
+    } catch (exitError) {
+      chainErrorContext(exitError, error);
+      throw exitError;
     }
-    await aexit.call(manager);
-    return result;
+    if (suppress === true) return undefined;
+    throw error;
   }
-  const enter = methods.enter;
-  const exit = methods.exit;
-  if (typeof enter === "function" || typeof exit === "function") {
-    if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
-    const value = enter.call(manager);
-    let result: unknown;
-    try {
-      result = await body(value);
-    } catch (error) {
-      return exitWithError(manager, exit as Method, error);
-    }
-    exit.call(manager);
-    return result;
+  const exited = aexit.call(manager);
+  if (isThenable(exited)) await exited;
+  return result;
+}
+
+async function runSyncManager(
+  manager: unknown,
+  enter: Method,
+  exit: Method,
+  body: (value: any) => unknown,
+): Promise<unknown> {
+  const value = enter.call(manager);
+  let result: unknown;
+  try {
+    result = await body(value);
+  } catch (error) {
+    return exitWithError(manager, exit, error);
   }
-  // TC39 disposables: the value is the object; the dispose method is read once, up front, as
-  // `await using` does, and its result never suppresses. As in GetDisposeMethod, only an
-  // absent (nullish) Symbol.asyncDispose falls back to Symbol.dispose; a non-callable one is
-  // a TypeError.
-  let dispose = methods[asyncDisposeSymbol];
-  const awaitDispose = dispose != null;
-  if (!awaitDispose) dispose = methods[disposeSymbol];
-  if (typeof dispose !== "function") throw protocolError(manager, true);
+  exit.call(manager);
+  return result;
+}
+
+/** A TC39 disposable: dispose runs (and is awaited when async) at the end and never suppresses. */
+async function runDisposable(
+  manager: unknown,
+  dispose: Method,
+  awaitDispose: boolean,
+  body: (value: any) => unknown,
+): Promise<unknown> {
   let result: unknown;
   try {
     result = await body(manager);

@@ -182,7 +182,9 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
     if (delay > MAX_TIMER_DELAY) {
       this.#timer = setTimeout(() => this.#arm(when), MAX_TIMER_DELAY);
     } else {
-      this.#timer = setTimeout(() => this.#expire(), Math.max(delay, 0));
+      // Whole milliseconds: Node keeps one timer list per distinct duration, so fractional
+      // delays would make a list per timer; rounding up never fires before the deadline.
+      this.#timer = setTimeout(() => this.#expire(), Math.max(Math.ceil(delay), 0));
     }
   }
 
