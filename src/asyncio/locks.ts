@@ -100,15 +100,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * ```
    */
   acquire(options?: WaitOptions): Promise<true> {
-    if (options !== undefined) {
-      const refused = refusal(options);
-      if (refused !== undefined) return Promise.reject(refused.reason);
-    }
-    if (!this.#locked) {
-      this.#locked = true;
-      return RESOLVED_TRUE;
-    }
-    return this.#waiters.wait(options, true, "Lock acquire", this.#passOn) as Promise<true>;
+    return this.#acquire(options, RESOLVED_TRUE, true) as Promise<true>;
   }
 
   /**
@@ -135,14 +127,14 @@ export class Lock implements AsyncContextManager<undefined, void> {
    */
   hold(options?: WaitOptions): Holding {
     return new Holding(
-      () => this.#enter(options),
+      () => this.#acquire(options, undefined, undefined),
       () => this.release(),
     );
   }
 
   /** Acquires; the block's value is `undefined` (rule 74). Uncontended: no promise at all. */
   aenter(): Promise<undefined> | undefined {
-    return this.#enter(undefined);
+    return this.#acquire(undefined, undefined, undefined);
   }
 
   /** Releases; never suppresses. */
@@ -150,16 +142,20 @@ export class Lock implements AsyncContextManager<undefined, void> {
     this.release();
   }
 
-  #enter(options: WaitOptions | undefined): Promise<undefined> | undefined {
+  /**
+   * `acquire` and the managers' enter: takes the lock, answering `free` (a settled promise, or
+   * `undefined` for no promise at all), or queues for it, resolving to `granted`.
+   */
+  #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
     if (options !== undefined) {
       const refused = refusal(options);
       if (refused !== undefined) return Promise.reject(refused.reason);
     }
     if (!this.#locked) {
       this.#locked = true;
-      return undefined;
+      return free;
     }
-    return this.#waiters.wait(options, undefined, "Lock acquire", this.#passOn) as Promise<undefined>;
+    return this.#waiters.wait(options, granted as true | undefined, "Lock acquire", this.#passOn) as Promise<V>;
   }
 }
 
@@ -225,15 +221,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    * ```
    */
   acquire(options?: WaitOptions): Promise<true> {
-    if (options !== undefined) {
-      const refused = refusal(options);
-      if (refused !== undefined) return Promise.reject(refused.reason);
-    }
-    if (this.#value > 0) {
-      this.#value--;
-      return RESOLVED_TRUE;
-    }
-    return this.#waiters.wait(options, true, "Semaphore acquire", this.#passOn) as Promise<true>;
+    return this.#acquire(options, RESOLVED_TRUE, true) as Promise<true>;
   }
 
   /**
@@ -260,14 +248,14 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    */
   hold(options?: WaitOptions): Holding {
     return new Holding(
-      () => this.#enter(options),
+      () => this.#acquire(options, undefined, undefined),
       () => this.release(),
     );
   }
 
   /** Takes a permit; the block's value is `undefined` (rule 74). */
   aenter(): Promise<undefined> | undefined {
-    return this.#enter(undefined);
+    return this.#acquire(undefined, undefined, undefined);
   }
 
   /** Returns the permit; never suppresses. */
@@ -275,16 +263,17 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
     this.release();
   }
 
-  #enter(options: WaitOptions | undefined): Promise<undefined> | undefined {
+  /** `acquire` and the managers' enter, as Lock's: takes a permit, answering `free`, or queues, resolving to `granted`. */
+  #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
     if (options !== undefined) {
       const refused = refusal(options);
       if (refused !== undefined) return Promise.reject(refused.reason);
     }
     if (this.#value > 0) {
       this.#value--;
-      return undefined;
+      return free;
     }
-    return this.#waiters.wait(options, undefined, "Semaphore acquire", this.#passOn) as Promise<undefined>;
+    return this.#waiters.wait(options, granted as true | undefined, "Semaphore acquire", this.#passOn) as Promise<V>;
   }
 }
 

@@ -16,6 +16,7 @@ import {
   syncDisposeMethod,
 } from "./checks.js";
 import type { ExitCallback, HasExit, SyncFunction } from "./exit-stack.js";
+import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
 import { ADOPT, ASYNC, CALL, DISPOSE, type Entries, EXIT, NULLISH, unwindAsync } from "./unwind.js";
 
 /**
@@ -43,10 +44,6 @@ export interface HasAsyncExit {
    * exactly `true` suppresses it.
    */
   aexit(exc?: ExcInfo): PromiseLike<boolean | void> | boolean | void;
-}
-
-function isObjectLike(value: unknown): boolean {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 const NAME = "AsyncExitStack";
@@ -93,19 +90,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   static {
     isAsyncExitStack = (value): value is AsyncExitStack =>
       typeof value === "object" && value !== null && #entries in value;
-    // The specification makes `[Symbol.asyncDispose]` the very same function object as `disposeAsync`.
-    Object.defineProperty(this.prototype, asyncDisposeSymbol, {
-      value: this.prototype.disposeAsync,
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
-    Object.defineProperty(this.prototype, Symbol.toStringTag, {
-      value: NAME,
-      writable: false,
-      enumerable: false,
-      configurable: true,
-    });
+    defineStackPrototype(this.prototype, asyncDisposeSymbol, this.prototype.disposeAsync, NAME);
   }
 
   /**
@@ -117,14 +102,9 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
    * ```
    */
   constructor() {
-    // ECMA-262 OrdinaryCreateFromConstructor: when NewTarget's `prototype` is not an object,
-    // the fallback is AsyncExitStack.prototype, where a class would fall back to Object.prototype.
-    if (
-      Object.getPrototypeOf(this) === Object.prototype &&
-      !isObjectLike((new.target as { prototype?: unknown }).prototype)
-    ) {
-      Object.setPrototypeOf(this, AsyncExitStack.prototype);
-    }
+    // ECMA-262 OrdinaryCreateFromConstructor: see fallBackToPrototype.
+    if (Object.getPrototypeOf(this) === Object.prototype)
+      fallBackToPrototype(this, new.target, AsyncExitStack.prototype);
   }
 
   /** The receiver, brand-checked; and, for methods that add or take resources, not disposed. */
@@ -132,6 +112,11 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
     if (!isAsyncExitStack(stack)) throw receiverError(NAME, method, stack);
     if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
     return stack;
+  }
+
+  /** Reads `#disposed` for enterSyncManager, which cannot see it. */
+  static #isDisposed(stack: AsyncExitStack): boolean {
+    return stack.#disposed;
   }
 
   #add(kind: number, fn: unknown, datum: unknown): void {
@@ -193,17 +178,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   enterContext(cm: unknown): unknown {
     const self = AsyncExitStack.#receiver(this, "enterContext", true);
     if (hasMethod(cm, "enter") || hasMethod(cm, "exit")) {
-      const { enter, exit } = cm as { enter?: unknown; exit?: unknown };
-      if (typeof enter !== "function" || typeof exit !== "function") {
-        throw enterProtocolError(cm, false, "enterAsyncContext");
-      }
-      const value: unknown = enter.call(cm);
-      if (self.#disposed) {
-        exit.call(cm);
-        throw disposedError(NAME, "enterContext");
-      }
-      self.#add(EXIT, exit, cm);
-      return value;
+      return enterSyncManager(self, self.#entries, AsyncExitStack.#isDisposed, cm, NAME, "enterAsyncContext");
     }
     if (hasMethod(cm, disposeSymbol)) {
       self.#add(DISPOSE, syncDisposeMethod(cm, NAME, "enterContext"), cm);
@@ -226,13 +201,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   pushAsyncExit<F extends AsyncExitCallback>(exit: F): F;
   pushAsyncExit<M extends HasAsyncExit>(cm: M): M;
   pushAsyncExit(exit: unknown): unknown {
-    const self = AsyncExitStack.#receiver(this, "pushAsyncExit", true);
-    if (hasMethod(exit, "aexit")) {
-      self.#add(EXIT | ASYNC, (exit as HasAsyncExit).aexit, exit);
-    } else {
-      requireCallable(exit, NAME, "pushAsyncExit", "the exit callback");
-      self.#add(EXIT | ASYNC, exit, undefined);
-    }
+    const entries = AsyncExitStack.#receiver(this, "pushAsyncExit", true).#entries;
+    pushExit(entries, EXIT | ASYNC, exit, "aexit", NAME, "pushAsyncExit");
     return exit;
   }
 
@@ -247,13 +217,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   push<F extends ExitCallback>(exit: F): F;
   push<M extends HasExit>(cm: M): M;
   push(exit: unknown): unknown {
-    const self = AsyncExitStack.#receiver(this, "push", true);
-    if (hasMethod(exit, "exit")) {
-      self.#add(EXIT, (exit as HasExit).exit, exit);
-    } else {
-      requireCallable(exit, NAME, "push", "the exit callback");
-      self.#add(EXIT, exit, undefined);
-    }
+    pushExit(AsyncExitStack.#receiver(this, "push", true).#entries, EXIT, exit, "exit", NAME, "push");
     return exit;
   }
 
@@ -313,8 +277,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
     if (!isAsyncExitStack(target)) {
       throw new TypeError("AsyncExitStack.popAll: the constructor did not make an AsyncExitStack");
     }
-    target.#entries.list = self.#entries.list;
-    self.#entries.list = [];
+    moveEntries(self.#entries, target.#entries);
     return target as this;
   }
 
@@ -446,8 +409,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   move(): AsyncExitStack {
     const self = AsyncExitStack.#receiver(this, "move", true);
     const target = new AsyncExitStack();
-    target.#entries.list = self.#entries.list;
-    self.#entries.list = [];
+    moveEntries(self.#entries, target.#entries);
     self.#disposed = true;
     return target;
   }

@@ -34,7 +34,8 @@ export function requireCallable(
   }
 }
 
-function isObject(value: unknown): value is object {
+/** An object or a function: what can carry properties of its own. */
+export function isObject(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 

@@ -7,6 +7,7 @@
 import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
+import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
 import { ADOPT, CALL, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
 
 /**
@@ -64,10 +65,6 @@ export type SyncFunction<F extends (...args: any[]) => unknown> = F & NotAsync<R
  */
 export type NotAsync<R> = [R] extends [never] ? unknown : R extends PromiseLike<unknown> ? never : unknown;
 
-function isObjectLike(value: unknown): boolean {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
-}
-
 const NAME = "ExitStack";
 
 /** The brand check (ECMA-262 RequireInternalSlot), set up inside the class where `#entries` is visible. */
@@ -112,19 +109,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
 
   static {
     isExitStack = (value): value is ExitStack => typeof value === "object" && value !== null && #entries in value;
-    // The specification makes `[Symbol.dispose]` the very same function object as `dispose`.
-    Object.defineProperty(this.prototype, disposeSymbol, {
-      value: this.prototype.dispose,
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
-    Object.defineProperty(this.prototype, Symbol.toStringTag, {
-      value: NAME,
-      writable: false,
-      enumerable: false,
-      configurable: true,
-    });
+    defineStackPrototype(this.prototype, disposeSymbol, this.prototype.dispose, NAME);
   }
 
   /**
@@ -136,14 +121,8 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
    * ```
    */
   constructor() {
-    // ECMA-262 OrdinaryCreateFromConstructor: when NewTarget's `prototype` is not an object,
-    // the fallback is ExitStack.prototype, where a class would fall back to Object.prototype.
-    if (
-      Object.getPrototypeOf(this) === Object.prototype &&
-      !isObjectLike((new.target as { prototype?: unknown }).prototype)
-    ) {
-      Object.setPrototypeOf(this, ExitStack.prototype);
-    }
+    // ECMA-262 OrdinaryCreateFromConstructor: see fallBackToPrototype.
+    if (Object.getPrototypeOf(this) === Object.prototype) fallBackToPrototype(this, new.target, ExitStack.prototype);
   }
 
   /** The receiver, brand-checked; and, for methods that add or take resources, not disposed. */
@@ -151,6 +130,11 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
     if (!isExitStack(stack)) throw receiverError(NAME, method, stack);
     if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
     return stack;
+  }
+
+  /** Reads `#disposed` for enterSyncManager, which cannot see it. */
+  static #isDisposed(stack: ExitStack): boolean {
+    return stack.#disposed;
   }
 
   #add(kind: number, fn: unknown, datum: unknown): void {
@@ -178,19 +162,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   enterContext(cm: unknown): unknown {
     const self = ExitStack.#receiver(this, "enterContext", true);
     if (hasMethod(cm, "enter") || hasMethod(cm, "exit")) {
-      // Rule 36: both methods are looked up before enter runs.
-      const { enter, exit } = cm as { enter?: unknown; exit?: unknown };
-      if (typeof enter !== "function" || typeof exit !== "function") {
-        throw enterProtocolError(cm, false, "AsyncExitStack.enterAsyncContext");
-      }
-      const value: unknown = enter.call(cm);
-      if (self.#disposed) {
-        // Disposed while entering: nothing would ever exit `cm`, so exit it now.
-        exit.call(cm);
-        throw disposedError(NAME, "enterContext");
-      }
-      self.#add(EXIT, exit, cm);
-      return value;
+      return enterSyncManager(self, self.#entries, ExitStack.#isDisposed, cm, NAME, "AsyncExitStack.enterAsyncContext");
     }
     if (hasMethod(cm, disposeSymbol)) {
       self.#add(DISPOSE, (cm as Disposable)[disposeSymbol], cm);
@@ -216,13 +188,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   push<F extends ExitCallback>(exit: F): F;
   push<M extends HasExit>(cm: M): M;
   push(exit: unknown): unknown {
-    const self = ExitStack.#receiver(this, "push", true);
-    if (hasMethod(exit, "exit")) {
-      self.#add(EXIT, (exit as HasExit).exit, exit);
-    } else {
-      requireCallable(exit, NAME, "push", "the exit callback");
-      self.#add(EXIT, exit, undefined);
-    }
+    pushExit(ExitStack.#receiver(this, "push", true).#entries, EXIT, exit, "exit", NAME, "push");
     return exit;
   }
 
@@ -265,8 +231,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
     const Class = self.constructor as new () => ExitStack;
     const target = new Class();
     if (!isExitStack(target)) throw new TypeError("ExitStack.popAll: the constructor did not make an ExitStack");
-    target.#entries.list = self.#entries.list;
-    self.#entries.list = [];
+    moveEntries(self.#entries, target.#entries);
     return target as this;
   }
 
@@ -390,8 +355,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   move(): ExitStack {
     const self = ExitStack.#receiver(this, "move", true);
     const target = new ExitStack();
-    target.#entries.list = self.#entries.list;
-    self.#entries.list = [];
+    moveEntries(self.#entries, target.#entries);
     self.#disposed = true;
     return target;
   }
