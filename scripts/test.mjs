@@ -12,7 +12,7 @@ const files = readdirSync("test", { recursive: true })
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
-const args = ["--import", "tsx", "--import", "./test/harness.ts", "--test", "--test-force-exit"];
+const args = ["--import", "tsx", "--import", "./test/harness.ts", "--test"];
 if (process.env.CI) args.push("--test-reporter=spec");
 const result = spawnSync(process.execPath, [...args, ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -13,6 +13,9 @@ after(async () => {
   await new Promise((resolve) => setImmediate(resolve));
   const open = process.getActiveResourcesInfo().filter((kind) => !runnerOwned.has(kind));
   if (open.length > 0) {
+    // The leaked handle would keep this process alive for good: end it once the failure has
+    // been reported. (Not --test-force-exit: it can exit before the report is written out.)
+    setTimeout(() => process.exit(1), 1000).unref();
     throw new Error(`test file left open handles behind: ${open.join(", ")}`);
   }
 });
