@@ -648,3 +648,22 @@ describe("AsyncExitStack's own cases", () => {
     await stack.aclose();
   });
 });
+
+describe("enterContext with a Disposable", () => {
+  test("regression: [Symbol.dispose] is read once, the function read is the one called", () => {
+    const calls: string[] = [];
+    let reads = 0;
+    const resource = {
+      get [Symbol.dispose]() {
+        reads++;
+        const label = `dispose read ${reads}`;
+        return () => calls.push(label);
+      },
+    };
+    const stack = new ExitStack();
+    assert.equal(stack.enterContext(resource), resource);
+    stack.close();
+    assert.equal(reads, 1);
+    assert.deepEqual(calls, ["dispose read 1"]);
+  });
+});

@@ -164,8 +164,10 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
     if (hasMethod(cm, "enter") || hasMethod(cm, "exit")) {
       return enterSyncManager(self, self.#entries, ExitStack.#isDisposed, cm, NAME, "AsyncExitStack.enterAsyncContext");
     }
-    if (hasMethod(cm, disposeSymbol)) {
-      self.#add(DISPOSE, (cm as Disposable)[disposeSymbol], cm);
+    // The dispose method is read once, as `using` reads it.
+    const dispose = cm == null ? undefined : (cm as Partial<Disposable>)[disposeSymbol];
+    if (typeof dispose === "function") {
+      self.#add(DISPOSE, dispose, cm);
       return cm;
     }
     throw enterProtocolError(cm, false, "AsyncExitStack.enterAsyncContext");
