@@ -9,6 +9,8 @@
  * @module
  */
 
+import { isObject } from "./protocol.js";
+
 /**
  * Python's `RuntimeError`: the class of the errors the library raises for a misused manager,
  * such as a generator that `didn't yield`.
@@ -34,10 +36,6 @@ const contexts = new WeakMap<object, unknown>();
  * not `null`: `throw null` is legal, and a thrown `null` can be the context of a later error.
  */
 const EXPLICITLY_NONE: unique symbol = Symbol("explicitly no context");
-
-function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
-}
 
 /**
  * The error that was pending when `error` was raised: Python's `__context__`.

@@ -258,6 +258,11 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** @internal An object or a function: what can carry properties (and be a WeakMap key). */
+export function isObject(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
 function hasMethod(value: unknown, key: PropertyKey): boolean {
   return value != null && typeof (value as Record<PropertyKey, unknown>)[key] === "function";
 }

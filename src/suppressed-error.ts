@@ -10,13 +10,11 @@
  * @module
  */
 
+import { isObject } from "./protocol.js";
+
 type SuppressedErrorFunction = SuppressedErrorConstructor;
 
 const native: unknown = (globalThis as { SuppressedError?: unknown }).SuppressedError;
-
-function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
-}
 
 function defineData(target: object, key: PropertyKey, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true });

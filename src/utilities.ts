@@ -10,7 +10,7 @@
 
 import { chainErrorContext, errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./errors.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
-import { typeName } from "./protocol.js";
+import { isObject, typeName } from "./protocol.js";
 
 // -- suppress ---------------------------------------------------------------------------------
 
@@ -39,10 +39,6 @@ function isConstructor(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 /**

@@ -447,6 +447,3 @@ function asyncWithAll(
     return asyncWithAll(managers, index + 1, values, body);
   });
 }
-
-/** @internal Shared with the generator managers and decorators. */
-export { asyncBodyError, isThenable };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { asyncDisposeSymbol, disposeSymbol, hasMethod, typeName } from "../protocol.js";
+import { asyncDisposeSymbol, disposeSymbol, hasMethod, isObject, typeName } from "../protocol.js";
 import { ASYNC, DISPOSE, SYNC_DISPOSE_AWAITED } from "./unwind.js";
 
 type AnyFunction = (...args: any[]) => unknown;
@@ -32,11 +32,6 @@ export function requireCallable(
   if (typeof fn !== "function") {
     throw new TypeError(`${className}.${method}: ${what} must be a function, got '${typeName(fn)}'`);
   }
-}
-
-/** An object or a function: what can carry properties of its own. */
-export function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 /** ECMA-262 GetMethod: `null` and `undefined` are "absent", anything else must be callable. */

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { hasMethod } from "../protocol.js";
-import { disposedError, enterProtocolError, isObject, requireCallable } from "./checks.js";
+import { hasMethod, isObject } from "../protocol.js";
+import { disposedError, enterProtocolError, requireCallable } from "./checks.js";
 import { type Entries, EXIT } from "./unwind.js";
 
 /**
