@@ -44,7 +44,10 @@ const shas = new WeakMap<RedisClient, Map<string, Promise<string>>>();
 
 function loadedSha(client: RedisClient, script: string, reload: boolean): Promise<string> {
   let bySource = shas.get(client);
-  if (bySource === undefined) shas.set(client, (bySource = new Map()));
+  if (bySource === undefined) {
+    bySource = new Map();
+    shas.set(client, bySource);
+  }
   let sha = bySource.get(script);
   if (sha === undefined || reload) {
     sha = client.scriptLoad(script);
@@ -96,7 +99,10 @@ export class SubscriptionHub {
   subscribe(channel: string, listener: Listener): Promise<void> {
     let set = this.#listeners.get(channel);
     const first = set === undefined;
-    if (set === undefined) this.#listeners.set(channel, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(channel, set);
+    }
     set.add(listener);
     const step = this.#queue(async () => {
       if (first) {
@@ -154,6 +160,9 @@ const hubs = new WeakMap<RedisClient, SubscriptionHub>();
 /** @internal The client's subscription hub. */
 export function hubOf(client: RedisClient): SubscriptionHub {
   let hub = hubs.get(client);
-  if (hub === undefined) hubs.set(client, (hub = new SubscriptionHub(client)));
+  if (hub === undefined) {
+    hub = new SubscriptionHub(client);
+    hubs.set(client, hub);
+  }
   return hub;
 }

@@ -49,6 +49,15 @@ export function holdTarget(
 
 const now = (): number => performance.now();
 
+/**
+ * How much earlier than `sent + lease` a hold counts its lease as possibly gone: Redlock's
+ * allowance for clock drift (1% of the lease plus 2 ms), which also covers the pub/sub delivery
+ * delay of a grant to a queued waiter (whose lease starts on the server when granted).
+ */
+function validity(leaseMs: number): number {
+  return leaseMs - Math.ceil(leaseMs / 100) - 2;
+}
+
 function newId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -232,7 +241,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
         if (settled) return;
         cleanup();
         this.#token = token;
-        this.#deadline = sentAt + target.leaseMs;
+        this.#deadline = sentAt + validity(target.leaseMs);
         resolve();
       };
       const fail = (reason: unknown): void => {
@@ -306,7 +315,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
           return;
         }
         this.#lastRenewError = undefined;
-        this.#deadline = sentAt + this.#target.leaseMs;
+        this.#deadline = sentAt + validity(this.#target.leaseMs);
         this.#scheduleRenewal(this.#target.leaseMs / 3);
       },
       (error: unknown) => {

@@ -6,6 +6,7 @@
  * @module
  */
 
+export { TimeoutError } from "../asyncio/errors.js";
 export {
   fromIoredis,
   fromNodeRedis,
@@ -18,4 +19,3 @@ export type { RedisClient, RedisSubscriber } from "./client.js";
 export { LeaseLostError } from "./errors.js";
 export { RedisHold } from "./hold.js";
 export { RedisLock, type RedisLockOptions, RedisSemaphore } from "./managers.js";
-export { TimeoutError } from "../asyncio/errors.js";

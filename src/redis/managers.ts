@@ -6,8 +6,8 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.js";
 import type { WaitOptions } from "../asyncio/waiters.js";
+import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import type { RedisClient } from "./client.js";
 import { type HoldTarget, holdTarget, RedisHold } from "./hold.js";
@@ -63,7 +63,7 @@ function checkClient(client: unknown): RedisClient {
 function leaseOf(options: RedisLockOptions | undefined): number {
   if (options === undefined) return DEFAULT_LEASE_MS;
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
-  return options.leaseMs === undefined ? DEFAULT_LEASE_MS : checkCount("leaseMs", options.leaseMs, 1);
+  return options.leaseMs === undefined ? DEFAULT_LEASE_MS : checkCount("leaseMs", options.leaseMs, 10);
 }
 
 /** What both managers share: holds made on demand, and the direct `asyncWith(manager, …)` use. */

@@ -148,7 +148,7 @@ else
   local w = redis.call('ZRANGE', W, -1, -1, 'WITHSCORES')
   if h[2] and tonumber(h[2]) > horizon then horizon = tonumber(h[2]) end
   if w[2] and tonumber(w[2]) > horizon then horizon = tonumber(w[2]) end
-  local ttl = horizon - now + 60000
+  local ttl = horizon - now + 1000
   for _, k in ipairs({H, Q, W, T, L, F, N}) do redis.call('PEXPIRE', k, ttl) end
 end
 return reply

@@ -1,0 +1,103 @@
+// Shared by the redis tests: one Redis server per test file, clients of both kinds, a client
+// wrapper that injects faults, and a look at what a key left behind in Redis.
+import { after, before } from "node:test";
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import { fromIoredis, fromNodeRedis, type RedisClient } from "../../src/redis/index.js";
+import { missingRedis, type RedisServer, startRedis } from "./server.js";
+
+/** Set when the redis tests cannot run on this machine (never in CI: there it throws). */
+export const skipReason = missingRedis();
+
+export type NodeRedis = ReturnType<typeof createClient>;
+
+/** The file's server and a raw node-redis client to inspect it; closed after the file. */
+export interface Fixture {
+  server: RedisServer;
+  raw: NodeRedis;
+  /** A new wrapped client of the given kind, closed after the file. */
+  client(kind?: "node-redis" | "ioredis"): Promise<RedisClient>;
+}
+
+export function useRedis(): Fixture {
+  const closers: (() => Promise<unknown>)[] = [];
+  const fixture = {} as Fixture;
+  before(async () => {
+    if (skipReason !== undefined) return;
+    fixture.server = await startRedis();
+    fixture.raw = await connectNodeRedis(fixture.server.url);
+    closers.push(() => fixture.raw.close());
+    fixture.client = async (kind = "node-redis") => {
+      if (kind === "ioredis") {
+        const io = new Redis(fixture.server.url, { lazyConnect: true });
+        io.on("error", () => {});
+        await io.connect();
+        closers.push(() => io.quit());
+        return fromIoredis(io);
+      }
+      const nr = await connectNodeRedis(fixture.server.url);
+      closers.push(() => nr.close());
+      return fromNodeRedis(nr);
+    };
+  });
+  after(async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
+
+export async function connectNodeRedis(url: string): Promise<NodeRedis> {
+  // Reconnect quickly after a restart, and never give up while a test runs.
+  const client = createClient({ url, socket: { reconnectStrategy: () => 50 } });
+  client.on("error", () => {});
+  await client.connect();
+  return client;
+}
+
+/** Every key of Redis whose name starts with `prefix`. */
+export async function keysOf(raw: NodeRedis, prefix: string): Promise<string[]> {
+  return (await raw.keys(`${prefix}*`)).sort();
+}
+
+/**
+ * A client whose script calls can be made to fail or hang, by operation ("acquire", "renew",
+ * "release"): the faults of a network that drops or pauses.
+ */
+export class FaultyClient implements RedisClient {
+  /** Operations whose calls never answer, as over a paused network. */
+  readonly hang = new Set<string>();
+  /** How many of the next calls of each operation reject. */
+  readonly failures = new Map<string, number>();
+  /** Every operation called, in order. */
+  readonly calls: string[] = [];
+
+  constructor(private readonly inner: RedisClient) {}
+
+  evalSha(sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    const op = String(args[0]);
+    this.calls.push(op);
+    const failing = this.failures.get(op) ?? 0;
+    if (failing > 0) {
+      this.failures.set(op, failing - 1);
+      return Promise.reject(new Error(`injected failure of ${op}`));
+    }
+    if (this.hang.has(op)) return new Promise(() => {});
+    return this.inner.evalSha(sha, keys, args);
+  }
+
+  scriptLoad(script: string): Promise<string> {
+    return this.inner.scriptLoad(script);
+  }
+
+  subscriber(onMessage: (channel: string, message: string) => void) {
+    return this.inner.subscriber(onMessage);
+  }
+}
+
+let counter = 0;
+/** A key of its own for each test. */
+export function freshKey(name: string): string {
+  counter++;
+  return `test:${process.pid}:${counter}:${name}`;
+}
