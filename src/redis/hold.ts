@@ -223,7 +223,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
     const { signal, timeoutMs } = this.#options ?? {};
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      let sent = false;
+      let subscribed = false;
       let heartbeat: ReturnType<typeof setTimeout> | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const onMessage = (message: string): void => {
@@ -235,7 +235,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
         clearTimeout(heartbeat);
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        hub.unsubscribe(target.channel, onMessage);
+        if (subscribed) hub.unsubscribe(target.channel, onMessage);
       };
       const grant = (token: number, sentAt: number): void => {
         if (settled) return;
@@ -247,10 +247,6 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
       const fail = (reason: unknown): void => {
         if (settled) return;
         cleanup();
-        if (!sent) {
-          reject(reason);
-          return;
-        }
         // Leave the queue, or give back a grant that raced with the abort, before rejecting,
         // so that the next waiter is served at once and nothing of ours stays in Redis.
         run(target, "release", id).then(
@@ -259,9 +255,15 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
         );
       };
       const onAbort = (): void => fail((signal as AbortSignal).reason);
+      signal?.addEventListener("abort", onAbort);
+      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+        timer = setTimeout(() => fail(new TimeoutError(`${target.what} timed out after ${timeoutMs} ms`)), timeoutMs);
+      }
+      // Uncontended, the first answer is the grant, and no subscription is needed. Queued, the
+      // waiter subscribes and asks again: a grant announced before the subscription was in
+      // place is then in the answer.
       const ask = (): void => {
         const sentAt = now();
-        sent = true;
         run(target, "acquire", id).then((reply) => {
           if (settled) return;
           let token: number | undefined;
@@ -272,16 +274,16 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
             return;
           }
           if (token !== undefined) grant(token, sentAt);
-          else heartbeat = setTimeout(ask, target.leaseMs / 3);
+          else if (subscribed) heartbeat = setTimeout(ask, target.leaseMs / 3);
+          else {
+            subscribed = true;
+            hub.subscribe(target.channel, onMessage).then(() => {
+              if (!settled) ask();
+            }, fail);
+          }
         }, fail);
       };
-      signal?.addEventListener("abort", onAbort);
-      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-        timer = setTimeout(() => fail(new TimeoutError(`${target.what} timed out after ${timeoutMs} ms`)), timeoutMs);
-      }
-      hub.subscribe(target.channel, onMessage).then(() => {
-        if (!settled) ask();
-      }, fail);
+      ask();
     });
   }
 

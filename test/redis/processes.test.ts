@@ -30,11 +30,9 @@ interface Worker {
 }
 
 function startWorker(options: Record<string, unknown>): Worker {
-  const child = spawn(
-    process.execPath,
-    [workerScript, JSON.stringify({ url: redis.server.url, ...options })],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, [workerScript, JSON.stringify({ url: redis.server.url, ...options })], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const events: Record<string, unknown>[] = [];
   const waiting: { field: string; resolve: (e: Record<string, unknown>) => void }[] = [];
   let errors = "";
