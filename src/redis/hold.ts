@@ -18,7 +18,8 @@
 
 import { CancelScope } from "../asyncio/cancel-scope.js";
 import { TimeoutError } from "../asyncio/errors.js";
-import { refusal, type WaitOptions } from "../asyncio/waiters.js";
+import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
+import type { WaitOptions } from "../asyncio/waiters.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { hubOf, type RedisClient, runScript } from "./client.js";
 import { LeaseLostError } from "./errors.js";
@@ -109,8 +110,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
   #token = Number.NaN;
   /** Local time by which the server's expiry has certainly not passed yet, unless renewed. */
   #deadline = 0;
-  #renewTimer: ReturnType<typeof setTimeout> | undefined;
-  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #renewTimer: Timer | undefined;
+  #deadlineTimer: Timer | undefined;
   #renewing = false;
   #lastRenewError: unknown;
 
@@ -149,10 +150,10 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
   async aenter(): Promise<RedisHold> {
     if (this.#state !== IDLE) throw new TypeError("a RedisHold is entered once; call hold() again");
     this.#state = WAITING;
-    const refused = refusal(this.#options);
-    if (refused !== undefined) {
+    const signal = this.#options?.signal;
+    if (signal?.aborted) {
       this.#state = DONE;
-      throw refused.reason;
+      throw signal.reason;
     }
     try {
       await this.#wait();
@@ -162,7 +163,6 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
     }
     this.#state = HELD;
     // An abort that landed with the grant wins, as in the in-process locks: the permit goes on.
-    const signal = this.#options?.signal;
     if (signal?.aborted) {
       this.#state = DONE;
       await run(this.#target, "release", this.#id).catch(() => {});
@@ -224,16 +224,16 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let subscribed = false;
-      let heartbeat: ReturnType<typeof setTimeout> | undefined;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let heartbeat: Timer | undefined;
+      let timer: Timer | undefined;
       const onMessage = (message: string): void => {
         const token = tokenIn(message, id);
         if (token !== undefined) grant(token, now());
       };
       const cleanup = (): void => {
         settled = true;
-        clearTimeout(heartbeat);
-        clearTimeout(timer);
+        if (heartbeat !== undefined) stopTimer(heartbeat);
+        if (timer !== undefined) stopTimer(timer);
         signal?.removeEventListener("abort", onAbort);
         if (subscribed) hub.unsubscribe(target.channel, onMessage);
       };
@@ -256,8 +256,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
       };
       const onAbort = (): void => fail((signal as AbortSignal).reason);
       signal?.addEventListener("abort", onAbort);
-      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-        timer = setTimeout(() => fail(new TimeoutError(`${target.what} timed out after ${timeoutMs} ms`)), timeoutMs);
+      if (timeoutMs !== undefined) {
+        timer = startTimer(() => fail(new TimeoutError(`${target.what} timed out after ${timeoutMs} ms`)), timeoutMs);
       }
       // Uncontended, the first answer is the grant, and no subscription is needed. Queued, the
       // waiter subscribes and asks again: a grant announced before the subscription was in
@@ -274,7 +274,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
             return;
           }
           if (token !== undefined) grant(token, sentAt);
-          else if (subscribed) heartbeat = setTimeout(ask, target.leaseMs / 3);
+          else if (subscribed) heartbeat = startTimer(ask, target.leaseMs / 3);
           else {
             subscribed = true;
             hub.subscribe(target.channel, onMessage).then(() => {
@@ -288,13 +288,13 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
   }
 
   #scheduleRenewal(delayMs: number): void {
-    this.#renewTimer = setTimeout(() => this.#renew(), delayMs);
+    this.#renewTimer = startTimer(() => this.#renew(), delayMs);
     this.#armDeadline();
   }
 
   #armDeadline(): void {
-    clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = setTimeout(
+    if (this.#deadlineTimer !== undefined) stopTimer(this.#deadlineTimer);
+    this.#deadlineTimer = startTimer(
       () => {
         this.#deadlineTimer = undefined;
         this.#lose("no renewal succeeded before the lease ran out", this.#lastRenewError);
@@ -325,7 +325,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
         if (this.#state !== HELD || this.#scope.aborted) return;
         // Try again soon; the deadline timer decides when the lease counts as lost.
         this.#lastRenewError = error;
-        this.#renewTimer = setTimeout(() => this.#renew(), Math.min(this.#target.leaseMs / 10, 1000));
+        this.#renewTimer = startTimer(() => this.#renew(), Math.min(this.#target.leaseMs / 10, 1000));
       },
     );
   }
@@ -337,8 +337,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
   }
 
   #stopTimers(): void {
-    clearTimeout(this.#renewTimer);
-    clearTimeout(this.#deadlineTimer);
+    if (this.#renewTimer !== undefined) stopTimer(this.#renewTimer);
+    if (this.#deadlineTimer !== undefined) stopTimer(this.#deadlineTimer);
     this.#renewTimer = this.#deadlineTimer = undefined;
   }
 }

@@ -9,6 +9,7 @@
 import type { WaitOptions } from "../asyncio/waiters.js";
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { checkInteger, checkOptions, checkSignal, checkTimeoutMs, describeValue } from "../validate.js";
 import type { RedisClient } from "./client.js";
 import { type HoldTarget, holdTarget, RedisHold } from "./hold.js";
 
@@ -32,18 +33,19 @@ export interface RedisLockOptions {
 
 const DEFAULT_LEASE_MS = 10_000;
 
-/** The number rule of the library: TypeError for a non-number, RangeError for NaN, negatives, fractions. */
-function checkCount(name: string, value: unknown, minimum: number): number {
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new RangeError(`${name} must be an integer >= ${minimum}, got ${String(value)}`);
+function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key === "") {
+    throw new TypeError(`key must be a non-empty string, got ${describeValue(key)}`);
   }
-  return value;
+  return key;
 }
 
-function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key === "") throw new TypeError("key must be a non-empty string");
-  return key;
+/** The wait options of `hold()` and `acquire()`: an object with an AbortSignal and a duration. */
+function checkWaitOptions(options: WaitOptions | undefined): WaitOptions | undefined {
+  if (checkOptions(options) === undefined) return undefined;
+  checkSignal(options?.signal, "options.signal");
+  checkTimeoutMs(options?.timeoutMs, "options.timeoutMs");
+  return options;
 }
 
 function checkClient(client: unknown): RedisClient {
@@ -55,15 +57,17 @@ function checkClient(client: unknown): RedisClient {
     typeof c.scriptLoad !== "function" ||
     typeof c.subscriber !== "function"
   ) {
-    throw new TypeError("client must be a RedisClient: wrap the client with fromNodeRedis() or fromIoredis()");
+    throw new TypeError(
+      `client must be a RedisClient (wrap the client with fromNodeRedis() or fromIoredis()), got ${describeValue(client)}`,
+    );
   }
   return c as RedisClient;
 }
 
 function leaseOf(options: RedisLockOptions | undefined): number {
-  if (options === undefined) return DEFAULT_LEASE_MS;
-  if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
-  return options.leaseMs === undefined ? DEFAULT_LEASE_MS : checkCount("leaseMs", options.leaseMs, 10);
+  const leaseMs = checkOptions(options)?.leaseMs;
+  // At least 10 ms, so that the drift allowance leaves a positive validity (hold.ts).
+  return leaseMs === undefined ? DEFAULT_LEASE_MS : checkInteger(leaseMs, "options.leaseMs", 10);
 }
 
 /** What both managers share: holds made on demand, and the direct `asyncWith(manager, …)` use. */
@@ -96,7 +100,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    * ```
    */
   hold(options?: WaitOptions): RedisHold {
-    return new RedisHold(this.#target, options);
+    return new RedisHold(this.#target, checkWaitOptions(options));
   }
 
   /**
@@ -109,7 +113,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    * ```
    */
   async acquire(options?: WaitOptions): Promise<RedisHold> {
-    const hold = new RedisHold(this.#target, options);
+    const hold = new RedisHold(this.#target, checkWaitOptions(options));
     return hold.aenter();
   }
 
@@ -182,7 +186,7 @@ export class RedisSemaphore extends RedisPrimitive {
   readonly permits: number;
 
   constructor(client: RedisClient, key: string, permits: number, options?: RedisLockOptions) {
-    const checked = checkCount("permits", permits, 1);
+    const checked = checkInteger(permits, "permits", 1);
     super(holdTarget(checkClient(client), checkKey(key), checked, leaseOf(options), "RedisSemaphore acquire"));
     this.permits = checked;
   }

@@ -197,6 +197,9 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
     assert.equal(new RedisLock(client, "k", {}).key, "k");
     const lock = new RedisLock(client, freshKey("bad-timeout"));
     await assert.rejects(lock.acquire({ timeoutMs: -1 }), RangeError);
+    await assert.rejects(lock.acquire({ timeoutMs: "1" as never }), TypeError);
+    assert.throws(() => lock.hold({ signal: null as never }), TypeError);
+    assert.throws(() => lock.hold(5 as never), TypeError);
     const hold = lock.hold();
     await asyncWith(hold, async () => {});
     await assert.rejects(hold.aenter(), /entered once/);
