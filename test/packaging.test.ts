@@ -58,7 +58,7 @@ describe("packaging", { concurrency: true }, () => {
       analysis: { problems: unknown[]; entrypoints: Record<string, unknown> };
     };
     assert.deepEqual(report.analysis.problems, []);
-    assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), [".", "./node", "./package.json"]);
+    assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), [".", "./node", "./package.json", "./redis"]);
   });
 
   test("the tarball holds exactly the built output, its sources and the package documents", async () => {
@@ -84,12 +84,15 @@ describe("packaging", { concurrency: true }, () => {
 
   test("zero runtime dependencies, side-effect free, both formats for both entry points", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as Record<string, unknown>;
-    for (const key of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
+    for (const key of ["dependencies", "optionalDependencies", "bundleDependencies"]) {
       assert.equal(pkg[key], undefined, `package.json has ${key}`);
     }
+    // The Redis clients are peers of the ./redis subpath only, and optional: never installed for the user.
+    assert.deepEqual(Object.keys(pkg.peerDependencies as object).sort(), ["ioredis", "redis"]);
+    assert.deepEqual(pkg.peerDependenciesMeta, { ioredis: { optional: true }, redis: { optional: true } });
     assert.equal(pkg.sideEffects, false);
     const exports = pkg.exports as Record<string, Record<string, { types: string; default: string }>>;
-    for (const entry of [".", "./node"]) {
+    for (const entry of [".", "./node", "./redis"]) {
       for (const condition of ["import", "require"]) {
         const target = exports[entry]?.[condition];
         assert.ok(target, `exports["${entry}"].${condition}`);
@@ -119,8 +122,26 @@ describe("packaging", { concurrency: true }, () => {
     );
   });
 
+  test("the root entry point never reaches the ./redis subpath", () => {
+    for (const format of ["esm", "cjs"]) {
+      const seen = new Set<string>();
+      const walk = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(file, "utf8");
+        for (const [, spec] of text.matchAll(/(?:from |require\(|import\()"(\.{1,2}\/[^"]+)"/g)) {
+          walk(join(file, "..", spec as string));
+        }
+      };
+      walk(`dist/${format}/index.js`);
+      assert.ok(seen.size > 10, `${format}: followed the imports (${seen.size} files)`);
+      for (const file of seen) assert.doesNotMatch(file, /[\\/]redis[\\/]/, `${format}: ${file}`);
+      for (const file of seen) assert.doesNotMatch(readFileSync(file, "utf8"), /from "(redis|ioredis)"/);
+    }
+  });
+
   test("the ESM and CJS builds export the same names", async () => {
-    for (const entry of ["contextlib-ts", "contextlib-ts/node"]) {
+    for (const entry of ["contextlib-ts", "contextlib-ts/node", "contextlib-ts/redis"]) {
       const cjs = await node(root, "commonjs", `console.log(Object.keys(require("${entry}")).sort().join())`);
       const esm = await node(
         root,
@@ -155,6 +176,11 @@ describe("packaging", { concurrency: true }, () => {
       "function",
     );
     assert.equal(await node(project, "commonjs", 'console.log(typeof require("contextlib-ts/node"))'), "object");
+    // The ./redis subpath loads without either Redis client installed.
+    assert.equal(
+      await node(project, "module", 'console.log(typeof (await import("contextlib-ts/redis")).RedisLock)'),
+      "function",
+    );
 
     // The published declarations compile in a strict consumer that checks libraries too
     // (no skipLibCheck) and has no DOM types, from an ES module and from a CommonJS one.
@@ -163,6 +189,9 @@ describe("packaging", { concurrency: true }, () => {
       [
         'import { asyncWith, ExitStack, syncWith, timeout } from "contextlib-ts";',
         'import { chdir } from "contextlib-ts/node";',
+        'import { RedisLock, type RedisClient } from "contextlib-ts/redis";',
+        "declare const client: RedisClient;",
+        'await asyncWith(new RedisLock(client, "k").hold({ timeoutMs: 5 }), async (hold) => hold.token + 1);',
         "const n: number = syncWith({ enter: () => 1, exit: () => {} }, (v) => v + 1);",
         "// @ts-expect-error a body returning a promise is refused by syncWith",
         "syncWith({ enter: () => 1, exit: () => {} }, async (v) => v);",
