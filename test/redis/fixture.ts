@@ -71,6 +71,10 @@ export class FaultyClient implements RedisClient {
   readonly failures = new Map<string, number>();
   /** Every operation called, in order. */
   readonly calls: string[] = [];
+  /** Replies that replace the server's, by operation (a broken server or client). */
+  readonly replies = new Map<string, unknown>();
+  /** When set, opening a subscriber connection fails with it. */
+  subscriberFailure: Error | undefined;
 
   constructor(private readonly inner: RedisClient) {}
 
@@ -83,6 +87,7 @@ export class FaultyClient implements RedisClient {
       return Promise.reject(new Error(`injected failure of ${op}`));
     }
     if (this.hang.has(op)) return new Promise(() => {});
+    if (this.replies.has(op)) return Promise.resolve(this.replies.get(op));
     return this.inner.evalSha(sha, keys, args);
   }
 
@@ -91,6 +96,7 @@ export class FaultyClient implements RedisClient {
   }
 
   subscriber(onMessage: (channel: string, message: string) => void) {
+    if (this.subscriberFailure !== undefined) return Promise.reject(this.subscriberFailure);
     return this.inner.subscriber(onMessage);
   }
 }

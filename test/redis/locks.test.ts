@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { asyncWith, RuntimeError, TimeoutError } from "../../src/index.js";
+import { hubOf } from "../../src/redis/client.js";
 import { LeaseLostError, RedisLock, RedisSemaphore } from "../../src/redis/index.js";
 import { sleep } from "../support/async.js";
 import { FaultyClient, type Fixture, freshKey, keysOf, skipReason, useRedis } from "./fixture.js";
@@ -377,6 +378,77 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
     }
     await next.release();
     assert.deepEqual(await keysOf(redis.raw, key), []);
+  });
+
+  test("an abort that lands as the grant arrives wins: the permit goes on to the next waiter", async () => {
+    const key = freshKey("abort-at-grant");
+    const client = await redis.client();
+    const lock = new RedisLock(client, key);
+    const first = await lock.acquire();
+    const controller = new AbortController();
+    const reason = new Error("aborted as granted");
+    const waiting = lock.acquire({ signal: controller.signal });
+    await queued(key, 1);
+    // Heard after the waiter's own listener, in the same turn as the grant.
+    const abortOnGrant = (): void => controller.abort(reason);
+    await hubOf(client).subscribe(`${key}:wake`, abortOnGrant);
+    const next = lock.acquire();
+    await queued(key, 2);
+    await first.release();
+    await assert.rejects(waiting, (e) => e === reason);
+    hubOf(client).unsubscribe(`${key}:wake`, abortOnGrant);
+    const second = await next;
+    await second.release();
+    assert.deepEqual(await keysOf(redis.raw, key), []);
+  });
+
+  test("waiting on two keys through one client shares its subscriber connection", async () => {
+    const client = await redis.client("ioredis");
+    const [a, b] = [freshKey("shared-a"), freshKey("shared-b")];
+    const holdA = await new RedisLock(client, a).acquire();
+    const holdB = await new RedisLock(client, b).acquire();
+    const waitA = new RedisLock(client, a).acquire();
+    const waitB = new RedisLock(client, b).acquire();
+    await queued(a, 1);
+    await queued(b, 1);
+    await holdA.release();
+    await (await waitA).release();
+    await holdB.release();
+    await (await waitB).release();
+  });
+
+  test("a broken reply, or a subscriber connection that cannot open, rejects the acquire", async () => {
+    const key = freshKey("broken");
+    const faulty = new FaultyClient(await redis.client());
+    const lock = new RedisLock(faulty, key);
+    faulty.replies.set("acquire", "OK");
+    await assert.rejects(lock.acquire(), /unexpected reply from the Redis script: OK/);
+    faulty.replies.clear();
+    const holder = await new RedisLock(await redis.client(), key).acquire();
+    faulty.subscriberFailure = new Error("no connection for pub/sub");
+    await assert.rejects(
+      asyncWith(lock, async () => {}),
+      /no connection for pub\/sub/,
+    );
+    faulty.subscriberFailure = undefined;
+    // The direct entry that failed is forgotten: the next one works.
+    const waiting = asyncWith(lock, async (hold) => hold.token);
+    await queued(key, 1);
+    await holder.release();
+    assert.ok((await waiting) > holder.token);
+    assert.deepEqual(await keysOf(redis.raw, key), []);
+  });
+
+  test("a direct entry whose lease was lost: the exit throws LeaseLostError", async () => {
+    const key = freshKey("direct-lost");
+    const lock = new RedisLock(await redis.client(), key, { leaseMs: 150 });
+    await assert.rejects(
+      asyncWith(lock, async (hold) => {
+        await redis.raw.del(`${key}:holders`);
+        await new Promise((resolve) => hold.signal.addEventListener("abort", resolve));
+      }),
+      LeaseLostError,
+    );
   });
 
   test("a script forgotten by the server (SCRIPT FLUSH) is loaded again", async () => {
