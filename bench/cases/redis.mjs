@@ -53,13 +53,14 @@ async function startRedis() {
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  let out = "";
-  child.stdout.setEncoding("utf8");
-  for await (const chunk of child.stdout) {
-    out += chunk;
-    if (out.includes("Ready to accept connections")) break;
-  }
-  child.stdout.resume();
+  // Ready once it says so; its log keeps flowing (and is dropped) afterwards.
+  await new Promise((resolve) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk.toString();
+      if (out.includes("Ready to accept connections")) resolve();
+    });
+  });
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: async () => {
