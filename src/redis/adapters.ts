@@ -7,19 +7,41 @@
 
 import type { RedisClient, RedisSubscriber } from "./client.js";
 
-/** The part of a node-redis v5 client (`createClient()`) the adapter uses. */
+/**
+ * The part of a node-redis v5 client (`createClient()`) the adapter uses.
+ *
+ * @example
+ * ```ts
+ * const redis: NodeRedisLike = await createClient({ url }).connect();
+ * ```
+ */
 export interface NodeRedisLike {
+  /** EVALSHA with its keys and arguments. */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** SCRIPT LOAD, resolving to the SHA1. */
   scriptLoad(script: string): Promise<string>;
+  /** A new, not yet connected client with the same options. */
   duplicate(): NodeRedisSubscriberLike;
 }
 
-/** The part of a duplicated node-redis v5 client used for pub/sub. */
+/**
+ * The part of a duplicated node-redis v5 client used for pub/sub.
+ *
+ * @example
+ * ```ts
+ * const subscriber: NodeRedisSubscriberLike = redis.duplicate();
+ * ```
+ */
 export interface NodeRedisSubscriberLike {
+  /** Connects the duplicate. */
   connect(): Promise<unknown>;
+  /** Listens for connection errors (the client retries by itself). */
   on(event: "error", listener: (error: unknown) => void): unknown;
+  /** SUBSCRIBE, with the listener for the channel's messages. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  /** UNSUBSCRIBE. */
   unsubscribe(channel: string): Promise<unknown>;
+  /** Closes the connection. */
   close(): Promise<unknown>;
 }
 
@@ -52,19 +74,41 @@ export function fromNodeRedis(client: NodeRedisLike): RedisClient {
   };
 }
 
-/** The part of an ioredis client (`new Redis()`) the adapter uses. */
+/**
+ * The part of an ioredis client (`new Redis()`) the adapter uses.
+ *
+ * @example
+ * ```ts
+ * const redis: IoredisLike = new Redis(url);
+ * ```
+ */
 export interface IoredisLike {
+  /** EVALSHA: the SHA1, the number of keys, then the keys and the arguments. */
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** SCRIPT LOAD, resolving to the SHA1. */
   script(subcommand: "LOAD", script: string): Promise<unknown>;
+  /** A new client with the same options. */
   duplicate(): IoredisSubscriberLike;
 }
 
-/** The part of a duplicated ioredis client used for pub/sub. */
+/**
+ * The part of a duplicated ioredis client used for pub/sub.
+ *
+ * @example
+ * ```ts
+ * const subscriber: IoredisSubscriberLike = redis.duplicate();
+ * ```
+ */
 export interface IoredisSubscriberLike {
+  /** Listens for the messages of every subscribed channel. */
   on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  /** Listens for connection errors (the client retries by itself). */
   on(event: "error", listener: (error: unknown) => void): unknown;
+  /** SUBSCRIBE. */
   subscribe(channel: string): Promise<unknown>;
+  /** UNSUBSCRIBE. */
   unsubscribe(channel: string): Promise<unknown>;
+  /** Closes the connection once pending replies arrived. */
   quit(): Promise<unknown>;
 }
 

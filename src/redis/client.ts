@@ -9,9 +9,18 @@
 /**
  * A subscriber connection: pub/sub needs a connection of its own. Messages are delivered to the
  * `onMessage` given to {@link RedisClient.subscriber} when it was opened.
+ *
+ * @example
+ * ```ts
+ * const subscriber: RedisSubscriber = await client.subscriber((channel, message) => {});
+ * await subscriber.subscribe("jobs:wake");
+ * await subscriber.close();
+ * ```
  */
 export interface RedisSubscriber {
+  /** SUBSCRIBE: resolves once Redis confirmed it. */
   subscribe(channel: string): Promise<unknown>;
+  /** UNSUBSCRIBE. */
   unsubscribe(channel: string): Promise<unknown>;
   /** Closes the connection. */
   close(): Promise<unknown>;
