@@ -143,6 +143,11 @@ export class SubscriptionHub {
     step.catch(() => {});
   }
 
+  /** Resolves once every subscription change asked so far is done (the connection closed, if unused). */
+  settled(): Promise<void> {
+    return this.#chain.then(() => {});
+  }
+
   #queue(step: () => Promise<void>): Promise<void> {
     const next = this.#chain.then(step);
     this.#chain = next.catch(() => {});

@@ -3,6 +3,7 @@
 import { after, before } from "node:test";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
+import { hubOf } from "../../src/redis/client.js";
 import { fromIoredis, fromNodeRedis, type RedisClient } from "../../src/redis/index.js";
 import { missingRedis, type RedisServer, startRedis } from "./server.js";
 
@@ -21,6 +22,7 @@ export interface Fixture {
 
 export function useRedis(): Fixture {
   const closers: (() => Promise<unknown>)[] = [];
+  const clients: RedisClient[] = [];
   const fixture = {} as Fixture;
   before(async () => {
     if (skipReason !== undefined) return;
@@ -33,14 +35,20 @@ export function useRedis(): Fixture {
         io.on("error", () => {});
         await io.connect();
         closers.push(() => io.quit());
-        return fromIoredis(io);
+        const client = fromIoredis(io);
+        clients.push(client);
+        return client;
       }
       const nr = await connectNodeRedis(fixture.server.url);
       closers.push(() => nr.close());
-      return fromNodeRedis(nr);
+      const client = fromNodeRedis(nr);
+      clients.push(client);
+      return client;
     };
   });
   after(async () => {
+    // The subscriber connections close in the background once unused: let them finish first.
+    for (const client of [...clients, ...FaultyClient.made]) await hubOf(client).settled();
     for (const close of closers.reverse()) await close().catch(() => {});
     await fixture.server?.stop();
   });
@@ -65,6 +73,8 @@ export async function keysOf(raw: NodeRedis, prefix: string): Promise<string[]> 
  * "release"): the faults of a network that drops or pauses.
  */
 export class FaultyClient implements RedisClient {
+  /** Every one made, so that the fixture can wait for their subscriber connections to close. */
+  static readonly made: FaultyClient[] = [];
   /** Operations whose calls never answer, as over a paused network. */
   readonly hang = new Set<string>();
   /** How many of the next calls of each operation reject. */
@@ -76,7 +86,9 @@ export class FaultyClient implements RedisClient {
   /** When set, opening a subscriber connection fails with it. */
   subscriberFailure: Error | undefined;
 
-  constructor(private readonly inner: RedisClient) {}
+  constructor(private readonly inner: RedisClient) {
+    FaultyClient.made.push(this);
+  }
 
   evalSha(sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     const op = String(args[0]);
