@@ -1198,7 +1198,6 @@ describe("TaskGroup: CPython's cancellation rules (scope_scenarios.py, CPython 3
 
   test("awaiting_a_task_the_group_cancelled: await, result() and error() give its CancelledError", async () => {
     let slow: Task<void> | undefined;
-    let cause: unknown;
     const error = await thrownByAsync(() =>
       asyncWith(new TaskGroup(), (tg) => {
         // Node's own AbortError (cause: the reason) is what most signal-aware APIs reject with.
@@ -1206,7 +1205,7 @@ describe("TaskGroup: CPython's cancellation rules (scope_scenarios.py, CPython 3
         tg.createTask(boom(2));
       }),
     );
-    [cause] = errorsOf(error);
+    const [cause] = errorsOf(error);
     assert.ok(slow?.cancelled());
     const viaAwait = await rejectionOf(slow as Task<void>);
     assert.ok(viaAwait instanceof CancelledError, "not Node's AbortError");
