@@ -18,8 +18,6 @@
  * @module
  */
 
-import { typeName } from "../protocol.js";
-
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
 const MAX_CAUSE_DEPTH = 32;
 
@@ -219,19 +217,6 @@ function isAbortOf(error: unknown, reason: unknown): boolean {
     return false;
   }
   return false;
-}
-
-/** @internal How a refused argument is shown in a message: its value for primitives, its type for objects. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object" && value !== null) return `an object of type ${typeName(value)}`;
-  return typeof value === "symbol" ? value.toString() : String(value);
-}
-
-/** @internal A `signal` option: an `AbortSignal` or `undefined`; anything else is a `TypeError` at the call site. */
-export function checkSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined || value instanceof AbortSignal) return value;
-  throw new TypeError(`signal must be an AbortSignal or undefined, got ${describeValue(value)}`);
 }
 
 /** @internal A short description of a thrown value for abort messages: an error's message, or the value. */

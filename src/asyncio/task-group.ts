@@ -11,7 +11,8 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
-import { CancelScope, checkSignal, describeError } from "./cancel-scope.js";
+import { checkSignal } from "../validate.js";
+import { CancelScope, describeError } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
 /**

@@ -11,8 +11,10 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
-import { CancelScope, checkSignal, describeValue, onDeadlineCheck } from "./cancel-scope.js";
+import { checkSignal, describeValue } from "../validate.js";
+import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /** Python's `_State` values, used verbatim in messages and `toString()` (rule 58). */
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
@@ -29,11 +31,6 @@ export interface TimeoutOptions {
   /** A signal from the enclosing scope: its abort aborts this timeout's signal too (and is never converted). */
   readonly signal?: AbortSignal | undefined;
 }
-
-/** The longest delay `setTimeout` honours; longer ones are reached in several steps. */
-const MAX_TIMER_DELAY = 2_147_483_647;
-
-type TimerHandle = ReturnType<typeof setTimeout>;
 
 // The library's rule for numbers: the wrong type is a TypeError, NaN a RangeError. Any other
 // number is a deadline: zero, negative or past fires at the next timer turn (rule 60),
@@ -85,7 +82,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #delay: number | undefined;
   #parent: AbortSignal | undefined;
   #scope: CancelScope | undefined;
-  #timer: TimerHandle | undefined;
+  #timer: Timer | undefined;
   #signalTaken = false;
 
   /** Use {@link timeout} or {@link timeoutAt}. */
@@ -192,15 +189,8 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   }
 
   #arm(when: number): void {
-    if (when === Infinity) return;
-    const delay = when - performance.now();
-    if (delay > MAX_TIMER_DELAY) {
-      this.#timer = setTimeout(() => this.#arm(when), MAX_TIMER_DELAY);
-    } else {
-      // Whole milliseconds: Node keeps one timer list per distinct duration, so fractional
-      // delays would make a list per timer; rounding up never fires before the deadline.
-      this.#timer = setTimeout(() => this.#expire(), Math.max(Math.ceil(delay), 0));
-    }
+    // Delays beyond setTimeout's range are reached in steps (timer.ts).
+    this.#timer = startTimer(() => this.#expire(), when - performance.now());
   }
 
   /** Fires the deadline now if it has passed but its timer has not run yet (see {@link CancelScope.enclosingAborted}). */
@@ -212,7 +202,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
 
   #clearTimer(): void {
     if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
+    stopTimer(this.#timer);
     this.#timer = undefined;
   }
 
