@@ -33,6 +33,14 @@ export function onDeadlineCheck(scope: CancelScope, check: () => void): void {
 }
 
 /**
+ * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
+ * cancels per task, so an inner scope's question "has an enclosing scope aborted too?" does
+ * not fire deadlines beyond its own task (an enclosing deadline cancels the parent task, and
+ * reaches this task only through its group's abort).
+ */
+export let markTaskScope: (scope: CancelScope) => void;
+
+/**
  * One level of cancellation: an `AbortSignal` linked to an optional parent signal, which
  * remembers whether it was aborted by its own {@link CancelScope.abort} or from outside.
  *
@@ -68,6 +76,13 @@ export class CancelScope {
   #linked = false;
   #onParentAbort: (() => void) | undefined;
   #children: Set<CancelScope> | undefined;
+  #taskRoot = false;
+
+  static {
+    markTaskScope = (scope) => {
+      scope.#taskRoot = true;
+    };
+  }
 
   constructor(parent?: AbortSignal) {
     if (parent === undefined) return;
@@ -136,14 +151,16 @@ export class CancelScope {
    * Whether the parent signal has aborted too, even when this scope's own abort came first
    * (Python's "another cancel is pending": `uncancel()` above the scope's snapshot). A scope
    * that aborted itself uses this to leave the decision to the enclosing scope. Enclosing
-   * deadlines that have passed but whose timers have not run yet fire first, because Python's
-   * loop runs every due timer before the task resumes.
+   * deadlines of the same task (up to the nearest `TaskGroup` task) that have passed but whose
+   * timers have not run yet fire first, because Python's loop runs every due timer before the
+   * task resumes.
    */
   enclosingAborted(): boolean {
     const parentScope = this.#parentScope;
     if (parentScope === undefined) return this.#parentSignal?.aborted === true;
     const chain: CancelScope[] = [];
     for (let scope: CancelScope | undefined = parentScope; scope !== undefined; scope = scope.#parentScope) {
+      if (scope.#taskRoot) break;
       chain.push(scope);
     }
     // Outermost first: an outer deadline's abort reaches the inner scopes from outside.

@@ -12,7 +12,7 @@
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
 import { checkSignal } from "../validate.js";
-import { CancelScope, describeError } from "./cancel-scope.js";
+import { CancelScope, describeError, markTaskScope } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
 /**
@@ -268,6 +268,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
     if (this.#exiting && this.#running === 0) throw new RuntimeError(`TaskGroup ${this} is finished`);
     if (this.#shuttingDown()) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
     const scope = new CancelScope(groupScope.signal);
+    markTaskScope(scope);
     let promise: Promise<T>;
     try {
       promise = Promise.resolve(fn(scope.signal));

@@ -14,6 +14,7 @@ import {
   type Timeout,
   TimeoutError,
   timeout,
+  timeoutAt,
 } from "../../src/index.js";
 import { aborted, sleep } from "../support/async.js";
 import { rejectionOf, thrownBy, thrownByAsync } from "../support/throws.js";
@@ -1295,6 +1296,33 @@ describe("TaskGroup: CPython's cancellation rules (scope_scenarios.py, CPython 3
     );
     assert.ok(worker?.cancelled());
     assert.ok(inner?.expired());
+  });
+
+  test("timeout_in_task_and_around_group_due_same_turn: deadlines are polled within a task only", async () => {
+    let inner: Timeout | undefined;
+    let worker: Task<void> | undefined;
+    const now = performance.now();
+    const error = await thrownByAsync(() =>
+      asyncWith(timeoutAt(now + 11), (outer) =>
+        asyncWith(new TaskGroup({ signal: outer.signal }), (tg) => {
+          worker = tg.createTask((signal) =>
+            asyncWith(timeoutAt(now + 10, { signal }), async (t) => {
+              inner = t;
+              const end = performance.now() + 20; // both deadlines pass
+              while (performance.now() < end) {}
+              await sleep(10_000, t.signal);
+            }),
+          );
+        }),
+      ),
+    );
+    // Python counts cancels per task: the outer deadline cancels the parent task, not the
+    // worker, so the worker's timeout converts and the group reports its TimeoutError.
+    const [only, ...rest] = errorsOf(error);
+    assert.deepEqual(rest, []);
+    assert.ok(only instanceof TimeoutError);
+    assert.equal(only.cause, inner?.signal.reason);
+    assert.equal(worker?.cancelled(), false);
   });
 
   test("a failure re-thrown by several tasks and the block is reported once; other failures still are", async () => {

@@ -177,6 +177,27 @@ async def timeout_in_task_expires_then_group_aborts():
     return f"group {describe(exc)}; worker cancelled={seen['w'].cancelled()}; timeout expired={seen['t'].expired()}"
 
 
+@scenario
+async def timeout_in_task_and_around_group_due_same_turn():
+    """A task's timeout and a timeout around its group are due at the same loop turn."""
+    seen = {}
+
+    async def worker(now):
+        async with asyncio.timeout_at(now + 0.010) as t:
+            seen["inner"] = t
+            time.sleep(0.02)
+            await asyncio.sleep(10)
+
+    async def body():
+        now = asyncio.get_running_loop().time()
+        async with asyncio.timeout_at(now + 0.011) as outer:
+            seen["outer"] = outer
+            async with asyncio.TaskGroup() as tg:
+                seen["w"] = tg.create_task(worker(now))
+    exc = await outcome(body())
+    return f"statement {describe(exc)}; worker cancelled={seen['w'].cancelled()}; inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+
+
 # -- TaskGroup ----------------------------------------------------------------------------------
 
 
