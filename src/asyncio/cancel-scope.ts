@@ -24,13 +24,8 @@ const MAX_CAUSE_DEPTH = 32;
 /** The scope each library-made signal belongs to: a scope given such a signal links to the scope. */
 const scopeOfSignal = new WeakMap<AbortSignal, CancelScope>();
 
-/** Deadline checks of scopes that have one (a `Timeout`'s): see {@link onDeadlineCheck}. */
-const deadlineChecks = new WeakMap<CancelScope, () => void>();
-
-/** @internal Lets a deadline-owning scope fire its passed deadline when an inner scope asks. */
-export function onDeadlineCheck(scope: CancelScope, check: () => void): void {
-  deadlineChecks.set(scope, check);
-}
+/** @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner scope asks. */
+export let onDeadlineCheck: (scope: CancelScope, check: () => void) => void;
 
 /**
  * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
@@ -77,10 +72,14 @@ export class CancelScope {
   #onParentAbort: (() => void) | undefined;
   #children: Set<CancelScope> | undefined;
   #taskRoot = false;
+  #deadlineCheck: (() => void) | undefined;
 
   static {
     markTaskScope = (scope) => {
       scope.#taskRoot = true;
+    };
+    onDeadlineCheck = (scope, check) => {
+      scope.#deadlineCheck = check;
     };
   }
 
@@ -164,7 +163,7 @@ export class CancelScope {
       chain.push(scope);
     }
     // Outermost first: an outer deadline's abort reaches the inner scopes from outside.
-    for (let i = chain.length - 1; i >= 0; i--) deadlineChecks.get(chain[i] as CancelScope)?.();
+    for (let i = chain.length - 1; i >= 0; i--) (chain[i] as CancelScope).#deadlineCheck?.();
     return parentScope.#aborted;
   }
 
