@@ -12,7 +12,8 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
-import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { checkInteger } from "../validate.js";
+import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
@@ -126,6 +127,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),
@@ -164,7 +166,8 @@ let makeBounded: (semaphore: Semaphore) => void;
 /**
  * asyncio's `Semaphore(value = 1)`: `value` permits, handed out in strict FIFO order
  * (rule 76). `new Semaphore(-1)` throws Python's message as a `RangeError` (Python's
- * `ValueError` for a number out of its allowed range).
+ * `ValueError` for a number out of its allowed range); a fraction or `NaN` is a `RangeError`
+ * too, and a value that is not a number a `TypeError`.
  *
  * @example
  * ```ts
@@ -191,11 +194,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   }
 
   constructor(value = 1) {
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      throw new RangeError(`Semaphore initial value must be an integer, got ${String(value)}`);
-    }
-    if (value < 0) throw new RangeError("Semaphore initial value must be >= 0");
-    this.#value = value;
+    this.#value = checkInteger(value, "Semaphore initial value", 0, "Semaphore initial value must be >= 0");
   }
 
   /**
@@ -247,6 +246,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),
