@@ -205,6 +205,8 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   #started = false;
   #timer: Timer | undefined = undefined;
   #closing: Promise<void> | undefined = undefined;
+  /** Set before the shutdown starts, since its first steps run before `#closing` is assigned. */
+  #closed = false;
   #drained: (() => void) | undefined = undefined;
   /** Failures nobody waited for, thrown by `close()` when there is no `onError`. */
   readonly #unreported: unknown[] = [];
@@ -261,7 +263,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** Whether `close()` was called. */
   get closed(): boolean {
-    return this.#closing !== undefined;
+    return this.#closed;
   }
 
   /**
@@ -283,7 +285,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** Makes the `min` resources; the block's value is the pool. */
   async aenter(): Promise<Pool<T>> {
-    if (this.#closing !== undefined) throw closedError();
+    if (this.#closed) throw closedError();
     this.#started = true;
     const wanted = this.#min - this.#size;
     if (wanted <= 0) return this;
@@ -343,6 +345,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#closing === undefined) {
+      this.#closed = true;
       this.#closing = this.#shutDown();
       // Whoever gave up waiting on it, its failures stay available to a later `close()`.
       this.#closing.catch(() => {});
@@ -378,7 +381,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
-    if (this.#closing !== undefined) return Promise.reject(closedError());
+    if (this.#closed) return Promise.reject(closedError());
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).
@@ -430,7 +433,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
    * holds its slot, but the free slots still serve later callers.
    */
   #grow(): void {
-    while (this.#size < this.#max && this.#forWaiters.length < this.#waiters.length && this.#closing === undefined) {
+    while (this.#size < this.#max && this.#forWaiters.length < this.#waiters.length && !this.#closed) {
       const controller = new AbortController();
       this.#forWaiters.push(controller);
       this.#make(controller).then(
@@ -483,7 +486,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** Makes resources in the background until `min` exist again (after some were destroyed). */
   #refill(): void {
-    if (!this.#started || this.#closing !== undefined) return;
+    if (!this.#started || this.#closed) return;
     while (this.#size < this.#min) {
       const controller = new AbortController();
       this.#make(controller).then(
@@ -500,7 +503,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed). */
   #offer(resource: T): void {
-    if (this.#closing !== undefined) {
+    if (this.#closed) {
       void this.#discard(resource, true);
       return;
     }

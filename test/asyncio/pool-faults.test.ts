@@ -247,6 +247,21 @@ describe("Pool faults", () => {
     assert.equal(destroyed.length, n, "every resource made was destroyed exactly once");
   });
 
+  test("regression (found by the chaos test): a destroy failing synchronously as close() starts does not refill the pool", async () => {
+    let creates = 0;
+    const pool = new Pool<number>({
+      create: () => ++creates,
+      destroy: () => {
+        throw new Error("destroy failed");
+      },
+      min: 1,
+    });
+    await pool.aenter();
+    await assert.rejects(pool.close(), /destroy failed/);
+    assert.equal(creates, 1, "no create after close()");
+    assert.equal(pool.size, 0);
+  });
+
   test("a refill whose create keeps failing reports each failure and does not loop", async () => {
     let calls = 0;
     const reported: unknown[] = [];
