@@ -50,6 +50,17 @@ export class Holding implements AsyncContextManager<undefined, void> {
 }
 
 /**
+ * A `Holding` kept alive for the life of the module, so that its hidden class is too (see
+ * `shapeKeeper` in waiters.ts: otherwise a full collection deoptimizes `asyncWith(x.hold())`).
+ *
+ * @internal
+ */
+export const holdingShapeKeeper: Holding = new Holding(
+  () => undefined,
+  () => {},
+);
+
+/**
  * asyncio's `Lock`: a mutual-exclusion lock with strict FIFO fairness (rule 75).
  *
  * `asyncWith(lock, body)` acquires it, gives the block `undefined`, and releases it whatever

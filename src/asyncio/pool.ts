@@ -159,6 +159,14 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
   }
 }
 
+/**
+ * A lease kept alive for the life of the module, so that the class's hidden class is too (see
+ * `shapeKeeper` in waiters.ts: otherwise a full collection deoptimizes the borrowing path).
+ *
+ * @internal
+ */
+export const leaseShapeKeeper: PoolLease<unknown> = new PoolLease<unknown>(undefined as never, undefined);
+
 // The pool's private operations, for its lease (assigned in the pool's static block).
 let borrow: <T>(pool: Pool<T>, options: WaitOptions | undefined) => Promise<T> | Idle<T>;
 let giveBack: <T>(pool: Pool<T>, resource: T, exc: ExcInfo | undefined) => Promise<void> | undefined;

@@ -272,6 +272,20 @@ export class WaiterQueue<V> {
 }
 
 /**
+ * One waiter kept alive for the life of the module, so that its hidden class is too.
+ *
+ * A full garbage collection at a moment when no wait is queued would otherwise find no
+ * `Waiter` alive, clear the hidden classes (V8 holds them weakly) and throw away every
+ * optimized function that was specialised on them ("weak objects" deoptimizations): the next
+ * few thousand contended acquisitions then ran 4–8 times slower while they were re-optimized.
+ * Exported so that it is held by the module (a module-local constant nothing reads is not).
+ *
+ * @internal
+ */
+export const shapeKeeper: Waiter<unknown> = new Waiter<unknown>(new WaiterQueue<unknown>(), undefined);
+shapeKeeper.state = ABANDONED;
+
+/**
  * The shared, already-settled result of an uncontended `acquire()`: no allocation per call.
  *
  * @internal
