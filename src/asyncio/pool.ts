@@ -85,6 +85,11 @@ const DONE = 3;
 /**
  * Options of {@link Pool.close}: `timeoutMs` and `signal` bound how long the caller waits for
  * the pool to shut down (the shutdown itself goes on).
+ *
+ * @example
+ * ```ts
+ * await pool.close({ timeoutMs: 5_000, signal: shutdown.signal });
+ * ```
  */
 export interface PoolCloseOptions {
   readonly signal?: AbortSignal | undefined;
@@ -241,8 +246,9 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     this.#validate = checkFunction(options.validate, "validate");
     this.#isFatal = checkFunction(options.isFatal, "isFatal");
     this.#onError = checkFunction(options.onError, "onError");
-    this.#max = checkInteger(options.max ?? 10, "max", 1);
-    this.#min = checkInteger(options.min ?? 0, "min", 0);
+    // Only `undefined` means "the default": `null` is a mistake like any other non-number.
+    this.#max = options.max === undefined ? 10 : checkInteger(options.max, "max", 1);
+    this.#min = options.min === undefined ? 0 : checkInteger(options.min, "min", 0);
     if (this.#min > this.#max) throw new RangeError(`min (${this.#min}) must not exceed max (${this.#max})`);
     const idle = checkTimeoutMs(options.idleTimeoutMs, "idleTimeoutMs");
     if (idle === 0) throw new RangeError("idleTimeoutMs must be a positive number of milliseconds, got 0");

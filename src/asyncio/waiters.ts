@@ -176,10 +176,6 @@ export class WaiterQueue<V> {
     return this.#tail;
   }
 
-  isEmpty(): boolean {
-    return this.#length === 0;
-  }
-
   /**
    * Queues a waiter at the back and returns the promise the caller awaits. `what` names the
    * wait in a timeout's message. `onLateAbort` receives the granted value when the signal

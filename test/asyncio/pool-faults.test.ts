@@ -124,6 +124,18 @@ describe("Pool faults", () => {
     assert.equal(pool.size, 0);
   });
 
+  test("a bounded close() rejects with the shutdown's own failure when it comes first", async () => {
+    const failure = new Error("destroy failed");
+    const pool = new Pool<number>({
+      create: () => 1,
+      destroy: () => {
+        throw failure;
+      },
+    });
+    await asyncWith(pool.acquire(), () => {});
+    await assert.rejects(pool.close({ timeoutMs: 60_000 }), (error) => error === failure);
+  });
+
   test("a bounded close() that finishes in time resolves and leaves no timer", async () => {
     const pool = new Pool<number>({ create: () => 1, destroy: () => flush() });
     await asyncWith(pool.acquire(), () => {});
