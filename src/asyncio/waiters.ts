@@ -12,6 +12,10 @@
  * reason and the primitive gets the granted value back to pass on (`onLateAbort`), so a permit
  * is never lost and never granted twice.
  *
+ * Waits that share a signal, in any queue, share one abort listener (a `SignalWatch`), so any
+ * number of them cost linear time, and a wait's `timeoutMs` may exceed `setTimeout`'s limit
+ * (timer.ts). Options are checked before a waiter is queued (validate.ts).
+ *
  * @module
  */
 
