@@ -6,10 +6,10 @@
  * @module
  */
 
-import type { WaitOptions } from "../asyncio/waiters.js";
+import { checkWaitOptions, type WaitOptions } from "../asyncio/waiters.js";
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
-import { checkInteger, checkOptions, checkSignal, checkTimeoutMs, describeValue } from "../validate.js";
+import { checkInteger, checkOptions, describeValue } from "../validate.js";
 import type { RedisClient } from "./client.js";
 import { type HoldTarget, holdTarget, RedisHold } from "./hold.js";
 
@@ -38,14 +38,6 @@ function checkKey(key: unknown): string {
     throw new TypeError(`key must be a non-empty string, got ${describeValue(key)}`);
   }
   return key;
-}
-
-/** The wait options of `hold()` and `acquire()`: an object with an AbortSignal and a duration. */
-function checkWaitOptions(options: WaitOptions | undefined): WaitOptions | undefined {
-  if (checkOptions(options) === undefined) return undefined;
-  checkSignal(options?.signal, "options.signal");
-  checkTimeoutMs(options?.timeoutMs, "options.timeoutMs");
-  return options;
 }
 
 function checkClient(client: unknown): RedisClient {
@@ -100,7 +92,8 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    * ```
    */
   hold(options?: WaitOptions): RedisHold {
-    return new RedisHold(this.#target, checkWaitOptions(options));
+    checkWaitOptions(options);
+    return new RedisHold(this.#target, options);
   }
 
   /**
@@ -113,8 +106,8 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    * ```
    */
   async acquire(options?: WaitOptions): Promise<RedisHold> {
-    const hold = new RedisHold(this.#target, checkWaitOptions(options));
-    return hold.aenter();
+    checkWaitOptions(options);
+    return new RedisHold(this.#target, options).aenter();
   }
 
   /** Waits for a permit without a deadline; the block receives the hold. */
