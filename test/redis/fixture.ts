@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { hubOf } from "../../src/redis/client.js";
 import { fromIoredis, fromNodeRedis, type RedisClient } from "../../src/redis/index.js";
+import { sleep } from "../support/async.js";
 import { missingRedis, type RedisServer, startRedis } from "./server.js";
 
 /** Set when the redis tests cannot run on this machine (never in CI: there it throws). */
@@ -31,7 +32,9 @@ export function useRedis(): Fixture {
     closers.push(() => fixture.raw.close());
     fixture.client = async (kind = "node-redis") => {
       if (kind === "ioredis") {
-        const io = new Redis(fixture.server.url, { lazyConnect: true });
+        // ioredis keeps a timer (disconnectTimeout, 2 s by default) until a closed socket is
+        // gone; short here, so that it is over before the file's handle check.
+        const io = new Redis(fixture.server.url, { lazyConnect: true, disconnectTimeout: 50 });
         io.on("error", () => {});
         await io.connect();
         closers.push(() => io.quit());
@@ -51,6 +54,9 @@ export function useRedis(): Fixture {
     for (const client of [...clients, ...FaultyClient.made]) await hubOf(client).settled();
     for (const close of closers.reverse()) await close().catch(() => {});
     await fixture.server?.stop();
+    // The clients' own timers for closing connections (and reconnecting, after the restart
+    // test) end shortly after their close: let them, before the file's handle check.
+    await sleep(300);
   });
   return fixture;
 }
@@ -83,6 +89,8 @@ export class FaultyClient implements RedisClient {
   readonly calls: string[] = [];
   /** Replies that replace the server's, by operation (a broken server or client). */
   readonly replies = new Map<string, unknown>();
+  /** Operations whose calls answer (or fail) only after this many ms, as over a slow network. */
+  readonly delays = new Map<string, number>();
   /** When set, opening a subscriber connection fails with it. */
   subscriberFailure: Error | undefined;
 
@@ -93,6 +101,12 @@ export class FaultyClient implements RedisClient {
   evalSha(sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     const op = String(args[0]);
     this.calls.push(op);
+    const delay = this.delays.get(op);
+    if (delay !== undefined) return sleep(delay).then(() => this.#answer(op, sha, keys, args));
+    return this.#answer(op, sha, keys, args);
+  }
+
+  #answer(op: string, sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     const failing = this.failures.get(op) ?? 0;
     if (failing > 0) {
       this.failures.set(op, failing - 1);

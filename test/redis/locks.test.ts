@@ -208,9 +208,9 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
 
   test("the lease is renewed while the block runs longer than the lease", async () => {
     const key = freshKey("renewed");
-    const lock = new RedisLock(await redis.client(), key, { leaseMs: 150 });
+    const lock = new RedisLock(await redis.client(), key, { leaseMs: 600 });
     await asyncWith(lock.hold(), async (hold) => {
-      await sleep(500);
+      await sleep(1500);
       assert.equal(hold.signal.aborted, false);
       assert.ok(hold.held);
     });
@@ -449,6 +449,39 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
       }),
       LeaseLostError,
     );
+  });
+
+  test("answers that arrive after the wait or the hold ended change nothing", async () => {
+    const key = freshKey("late-answers");
+    const faulty = new FaultyClient(await redis.client());
+    const lock = new RedisLock(faulty, key, { leaseMs: 60 });
+    // An acquire that fails after the caller gave up: the abort already decided.
+    const holder = await new RedisLock(await redis.client(), key).acquire();
+    const controller = new AbortController();
+    const reason = new Error("gave up");
+    faulty.delays.set("acquire", 100);
+    faulty.failures.set("acquire", 1);
+    const waiting = lock.acquire({ signal: controller.signal });
+    await sleep(20);
+    controller.abort(reason);
+    await assert.rejects(waiting, (e) => e === reason);
+    await sleep(150);
+    faulty.delays.clear();
+    faulty.failures.clear();
+    await holder.release();
+    // Renewals answered, or failed, after the hold was released.
+    for (const failing of [false, true]) {
+      const hold = await lock.acquire();
+      faulty.delays.set("renew", 100);
+      if (failing) faulty.failures.set("renew", 1);
+      await sleep(30); // a renewal is in flight
+      await hold.release();
+      await sleep(120);
+      faulty.delays.clear();
+      faulty.failures.clear();
+      assert.equal(hold.signal.aborted, false);
+    }
+    assert.deepEqual(await keysOf(redis.raw, key), []);
   });
 
   test("a script forgotten by the server (SCRIPT FLUSH) is loaded again", async () => {

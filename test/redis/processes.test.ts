@@ -186,7 +186,9 @@ describe("RedisLock and RedisSemaphore across processes", { skip: skipReason, co
   test("a waiter killed with SIGKILL: the queue goes on without it within one lease", async (t) => {
     const key = freshKey("killed-waiter");
     const leaseMs = 600;
-    const lock = new RedisLock(await redis.client(), key, { leaseMs });
+    // The first holder waits for two processes to start, seconds on a loaded machine: its own
+    // lease is long, so that only the killed waiter's lease is what the test measures.
+    const lock = new RedisLock(await redis.client(), key, { leaseMs: 10_000 });
     const first = await lock.acquire();
     const doomed = startWorker({ key, permits: 1, leaseMs, client: "ioredis", mode: "wait-once", name: "doomed" });
     await queued(key, 1);
