@@ -152,7 +152,8 @@ async function acloseAfter(
     return closeError;
   }
   if (closed.done) return stuck;
-  const ignored = new RuntimeError("generator ignored GeneratorExit");
+  // CPython's aclose() words it for async generators (Objects/genobject.c, async_gen_athrow_send).
+  const ignored = new RuntimeError("async generator ignored GeneratorExit");
   chainErrorContext(ignored, stuck);
   return ignored;
 }
