@@ -8,7 +8,7 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, CALL, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+import { ADOPT, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -339,7 +339,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   defer(onDispose: () => void): void {
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
-    self.#add(CALL, onDispose, undefined);
+    self.#add(DEFER, onDispose, undefined);
   }
 
   /**
