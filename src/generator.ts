@@ -23,7 +23,7 @@
 import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
-import { registerAsyncWithFastPath } from "./with.js";
+import { mayBeStackOverflow, registerAsyncWithFastPath, suppressible } from "./with.js";
 
 /**
  * A generator function a sync generator manager is made from: it yields once, the value the
@@ -349,7 +349,8 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
     try {
       result = await body(value);
     } catch (error) {
-      if ((await manager.aexit({ error })) === true) return undefined;
+      if (mayBeStackOverflow(error)) await undefined;
+      if ((await manager.aexit({ error })) === true && suppressible(error)) return undefined;
       throw error;
     }
     if ((await manager.#generator.next()).done) return result;
