@@ -209,7 +209,9 @@ function bodyTypeError(body: unknown, name: string): TypeError {
  * Accepts sync managers (`enter`/`exit`) and TC39 `Disposable`s (the value is the object
  * itself; `[Symbol.dispose]()` runs at the end and never suppresses). A body returning a
  * promise is a mistake (the manager would exit before the work is done): a compile error, and
- * at run time a `TypeError` that goes through exit like any error of the body.
+ * at run time a `TypeError` that goes through exit like any error of the body. So is an exit
+ * returning a promise (nothing would await it): a `TypeError` raised as exit's own error. Such
+ * a `TypeError` carries the promise as its `cause` and no exit can suppress it.
  *
  * @example
  * ```ts
@@ -339,7 +341,8 @@ function syncWithAll(managers: readonly unknown[], body: (...values: any[]) => u
  *
  * Accepts async managers (`aenter`/`aexit`), sync managers (`enter`/`exit`), and TC39
  * `AsyncDisposable`/`Disposable` values (the value is the object itself; dispose is awaited at
- * the end and never suppresses).
+ * the end and never suppresses). A sync manager's exit is not awaited: a promise it returns is
+ * a `TypeError`, as in {@link syncWith}.
  *
  * @example
  * ```ts

@@ -425,6 +425,13 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
     const error = await rejectionOf(asyncWith([a, null], () => {}));
     assert.ok(error instanceof TypeError);
     assert.deepEqual(a.exitCalls, [[{ error }]]);
+    // Half an async or sync manager is not entered either: the same TypeError reaches `a`.
+    for (const half of [{ aenter: () => assert.fail("entered") }, { enter: () => assert.fail("entered") }]) {
+      // @ts-expect-error half a manager
+      const halfError = await rejectionOf(asyncWith([a, half], () => {}));
+      assert.match((halfError as Error).message, /missed a?exit method/);
+      assert.deepEqual(a.exitCalls.at(-1), [{ error: halfError }]);
+    }
   });
 
   test("rule 15 (async): an inner aexit suppressing → the outer gets no argument", async () => {

@@ -1364,6 +1364,15 @@ describe("rules 13–16: the array form is nested statements", () => {
     );
     assert.ok(thrown instanceof TypeError);
     assert.deepEqual(a.exitCalls, [[{ error: thrown }]]);
+    // Half a manager (enter without exit) is not entered: the same TypeError reaches `a`.
+    const half = thrownBy(() =>
+      // @ts-expect-error half a manager
+      syncWith([a, { enter: () => log.push("half entered") }], () => log.push("body")),
+    );
+    assert.ok(half instanceof TypeError);
+    assert.match((half as Error).message, /missed exit method/);
+    assert.deepEqual(a.exitCalls[1], [{ error: half }]);
+    assert.ok(!log.includes("half entered") && !log.includes("body"));
   });
 
   test("rule 15: an inner exit suppressing → the outer exit gets no argument and the result is undefined", () => {
