@@ -358,7 +358,13 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
   }
 
   static {
-    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith);
+    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith, {
+      start: (manager: AsyncGeneratorContextManager<unknown>) => manager.#start(),
+      value: (manager: AsyncGeneratorContextManager<unknown>, step) =>
+        manager.#yielded(step as IteratorResult<unknown, unknown>),
+      next: (manager: AsyncGeneratorContextManager<unknown>) => manager.#generator.next(),
+      didNotStop: (manager: AsyncGeneratorContextManager<unknown>) => manager.#didNotStop(),
+    });
   }
 
   /** A fresh manager of the same class from the same generator function, `this` and arguments (rule 29). */

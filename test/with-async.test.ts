@@ -520,6 +520,52 @@ describe("rules 13–16 (async): the array form is nested statements", () => {
 
 // -- sync managers in asyncWith ---------------------------------------------------------------
 
+describe("asyncWith with generator managers in the array form", () => {
+  test("values, exit order, suppression and the generators' own errors, as nested calls give", async () => {
+    const log: string[] = [];
+    const named = asyncContextManager(async function* (name: string, suppress = false) {
+      log.push(`enter ${name}`);
+      try {
+        yield name;
+      } catch (error) {
+        log.push(`${name} caught ${(error as Error).message}`);
+        if (!suppress) throw error;
+      } finally {
+        log.push(`exit ${name}`);
+      }
+    });
+    assert.deepEqual(await asyncWith([named("a"), named("b")], (a, b) => [a, b]), ["a", "b"]);
+    assert.deepEqual(log, ["enter a", "enter b", "exit b", "exit a"]);
+    log.length = 0;
+    const result = await asyncWith([named("a"), named("b", true)], () => {
+      throw new Error("boom");
+    });
+    assert.equal(result, undefined);
+    assert.deepEqual(log, ["enter a", "enter b", "b caught boom", "exit b", "exit a"]);
+
+    const stuck = asyncContextManager(async function* () {
+      yield;
+      yield;
+    });
+    log.length = 0;
+    const didNotStop = await rejectionOf(asyncWith([named("a"), stuck()], () => {}));
+    assert.ok(didNotStop instanceof RuntimeError);
+    assert.equal(didNotStop.message, "generator didn't stop");
+    assert.deepEqual(log, ["enter a", "a caught generator didn't stop", "exit a"]);
+
+    const empty = asyncContextManager(async function* () {});
+    log.length = 0;
+    const didNotYield = await rejectionOf(asyncWith([named("a"), empty()], () => log.push("body")));
+    assert.equal((didNotYield as Error).message, "generator didn't yield");
+    assert.deepEqual(log, ["enter a", "a caught generator didn't yield", "exit a"]);
+
+    const used = named("once");
+    await asyncWith([used], () => {});
+    const again = await rejectionOf(asyncWith([named("a"), used], () => {}));
+    assert.ok(again instanceof RuntimeError);
+  });
+});
+
 describe("asyncWith with sync managers", () => {
   test("enter's value is given as is; exit runs once, after the awaited body", async () => {
     const log: string[] = [];
@@ -828,6 +874,26 @@ describe("asyncWith's cost in microtask ticks", () => {
     }
     async aexit(_exc?: ExcInfo) {}
   }
+
+  test("generator managers in the array form cost no more ticks than nested asyncWith calls", async () => {
+    const managed = asyncContextManager(async function* () {
+      try {
+        yield 1;
+      } finally {
+        await null;
+      }
+    });
+    const body = async (..._values: unknown[]) => {};
+    const array = await ticksOf(() => asyncWith([managed(), managed()], body));
+    const nested = await ticksOf(() => asyncWith(managed(), () => asyncWith(managed(), body)));
+    assert.ok(array <= nested, `array form: ${array} ticks, nested calls: ${nested}`);
+    const failing = async () => {
+      throw new Error("body");
+    };
+    const arrayError = await ticksOf(() => asyncWith([managed(), managed()], failing).catch(() => {}));
+    const nestedError = await ticksOf(() => asyncWith(managed(), () => asyncWith(managed(), failing)).catch(() => {}));
+    assert.ok(arrayError <= nestedError, `array form: ${arrayError} ticks, nested calls: ${nestedError}`);
+  });
 
   test("the happy path costs exactly what hand-written try/finally costs", async () => {
     const body = async (_r: unknown) => {};
