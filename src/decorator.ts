@@ -9,6 +9,7 @@
  * @module
  */
 
+import { shareIdentity } from "./identity.js";
 import type { AsyncCanSuppress, AsyncContextManager, ContextManager, ExcInfo, SyncCanSuppress } from "./protocol.js";
 import { asyncWith, type NotThenable, syncWith, type WithResult } from "./with.js";
 
@@ -224,3 +225,6 @@ export abstract class AsyncContextDecorator implements AsyncContextManager<unkno
     return boundDecorate(this, asyncDecorate, asyncBound) as unknown as AsyncDecorate<this>;
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ ContextDecorator, AsyncContextDecorator });

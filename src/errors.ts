@@ -9,6 +9,7 @@
  * @module
  */
 
+import { sharedState, shareIdentity } from "./identity.js";
 import { isObject } from "./protocol.js";
 
 /**
@@ -28,14 +29,18 @@ export class RuntimeError extends Error {
   }
 }
 
-/** Python's implicit exception context, keyed by the error object that carries it. */
-const contexts = new WeakMap<object, unknown>();
-
 /**
- * Recorded for "explicitly no context" (Python's `exc.__context__ = None`). A private marker,
- * not `null`: `throw null` is legal, and a thrown `null` can be the context of a later error.
+ * Python's implicit exception context, keyed by the error object that carries it, and the
+ * marker recorded for "explicitly no context" (Python's `exc.__context__ = None`): a private
+ * symbol, not `null`, since `throw null` is legal and a thrown `null` can be a context.
+ *
+ * One table per process, not per copy of the library: when its ESM and CJS builds are both
+ * loaded, an error chained by one must show its context to the other (src/identity.ts).
  */
-const EXPLICITLY_NONE: unique symbol = Symbol("explicitly no context");
+const { contexts, none: EXPLICITLY_NONE } = sharedState("error-contexts", () => ({
+  contexts: new WeakMap<object, unknown>(),
+  none: Symbol("explicitly no context"),
+}));
 
 /**
  * The error that was pending when `error` was raised: Python's `__context__`.
@@ -141,3 +146,6 @@ export function chainErrorContext(raised: unknown, pending: unknown): void {
   if (isObject(pending) && seen.has(pending)) return;
   contexts.set(current, pending);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ RuntimeError });

@@ -22,6 +22,7 @@
 
 import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
+import { shareIdentity } from "./identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
 import { registerAsyncWithFastPath } from "./with.js";
 
@@ -439,3 +440,6 @@ export function asyncContextManager<This, Args extends unknown[], T>(
   copyIdentity(factory, func);
   return factory;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ GeneratorContextManager, AsyncGeneratorContextManager });

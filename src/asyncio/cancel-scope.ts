@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { shareIdentity } from "../identity.js";
 
 const NOT_ABORTED: unique symbol = Symbol("not aborted");
 
@@ -144,3 +145,6 @@ export function describeError(error: unknown): string {
     return "<unprintable error>";
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ CancelScope });

@@ -6,6 +6,7 @@
  */
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { type Holding, Lock } from "./locks.js";
 import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
@@ -198,3 +199,6 @@ export class Condition implements AsyncContextManager<undefined, void> {
     this.notify(this.#waiters.length);
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Condition });

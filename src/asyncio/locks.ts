@@ -11,6 +11,7 @@
  */
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -299,3 +300,6 @@ export class BoundedSemaphore extends Semaphore {
     makeBounded(this);
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Holding, Lock, Semaphore, BoundedSemaphore });

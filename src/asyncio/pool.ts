@@ -10,6 +10,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkTimeout, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -481,3 +482,6 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 function closedError(): RuntimeError {
   return new RuntimeError("Pool is closed");
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Pool, PoolLease });

@@ -9,6 +9,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, type ExcInfo, typeName } from "../protocol.js";
 import { CancelScope, describeError } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
@@ -310,3 +311,6 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
     return `<TaskGroup${info}>`;
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Task, TaskGroup });

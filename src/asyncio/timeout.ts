@@ -10,6 +10,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { CancelScope } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
@@ -247,3 +248,6 @@ export function timeout(ms: number | null, options?: TimeoutOptions): Timeout {
 export function timeoutAt(deadline: number | null, options?: TimeoutOptions): Timeout {
   return new Timeout(deadline, options);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Timeout });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "../protocol.js";
 import { asyncDisposeSymbol, disposeSymbol, hasMethod } from "../protocol.js";
 import {
@@ -440,3 +441,6 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   /** `"AsyncExitStack"`. */
   declare readonly [Symbol.toStringTag]: string;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ AsyncExitStack });

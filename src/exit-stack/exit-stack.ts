@@ -4,6 +4,7 @@
  * @module
  */
 
+import { shareIdentity } from "../identity.js";
 import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
@@ -386,3 +387,6 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   /** `"ExitStack"`. */
   declare readonly [Symbol.toStringTag]: string;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ ExitStack });

@@ -10,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { shareIdentity } from "../identity.js";
 import type { ContextManager, ExcInfo } from "../index.js";
 
 // -- chdir ------------------------------------------------------------------------------------
@@ -216,3 +217,6 @@ export function redirectStdout<T extends WriteTarget>(target: T): RedirectStream
 export function redirectStderr<T extends WriteTarget>(target: T): RedirectStream<T> {
   return new RedirectStream("stderr", target);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Chdir, RedirectStream });
