@@ -35,10 +35,14 @@ export { errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./
 export {
   type AnyAsync,
   type AnySync,
+  type AsyncBodyInSyncWith,
   type AsyncEnterValues,
+  type AsyncEntry,
   asyncWith,
+  type EntryManager,
   type NotThenable,
   type SyncEnterValues,
+  type SyncEntry,
   syncWith,
   type WithResult,
 } from "./with.js";

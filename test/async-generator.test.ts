@@ -41,7 +41,7 @@ describe("TestAbstractAsyncContextManager (case 88)", () => {
         yield 11;
       } catch (error) {
         failed = true;
-        if ((await manager.aexit({ error })) !== true) throw error;
+        if ((await manager.aexit({ error })) !== (true as boolean)) throw error;
       } finally {
         // `return()` runs only `finally`: not an error in JavaScript, so exit sees success.
         if (!failed) await manager.aexit();
@@ -603,14 +603,33 @@ describe("types", () => {
     const manager: AsyncGeneratorContextManager<number> = numbered(1);
     // @ts-expect-error wrong argument type
     numbered("1");
-    // @ts-expect-error sync generator functions belong to contextManager
-    asyncContextManager(function* () {
-      yield 1;
-    });
+    assert.throws(
+      () =>
+        // @ts-expect-error sync generator functions belong to contextManager
+        asyncContextManager(function* () {
+          yield 1;
+        }),
+      /use contextManager/,
+    );
+    // A generator that re-raises is the default: the result is the body's, without `| undefined`.
     const value = await asyncWith(manager, (n) => n);
-    // @ts-expect-error the generator may suppress: the result may be undefined
     const strict: number = value;
     assert.equal(strict, 2);
+    // One that may swallow the error says so, and its result may be undefined.
+    const swallowing = asyncContextManager(
+      async function* () {
+        try {
+          yield 1;
+        } catch {}
+      },
+      { suppresses: true },
+    );
+    const maybe = await asyncWith(swallowing(), () => {
+      throw new Error("swallowed");
+    });
+    // @ts-expect-error the generator may suppress: the result may be undefined
+    const notStrict: number = maybe;
+    assert.equal(notStrict, undefined);
     const decorated = numbered(1).decorate(async (x: string) => x.length);
     const length: number | undefined = await decorated("abc");
     // @ts-expect-error the decorated function keeps its parameter types

@@ -15,7 +15,10 @@ after(() => rmSync(app, { recursive: true, force: true }));
 mkdirSync(join(app, "node_modules", "legacy-dep"), { recursive: true });
 symlinkSync(process.cwd(), join(app, "node_modules", "contextlib-ts"), "dir");
 writeFileSync(join(app, "package.json"), '{ "name": "app", "private": true, "type": "module" }\n');
-writeFileSync(join(app, "node_modules", "legacy-dep", "package.json"), '{ "name": "legacy-dep", "main": "index.js" }\n');
+writeFileSync(
+  join(app, "node_modules", "legacy-dep", "package.json"),
+  '{ "name": "legacy-dep", "main": "index.js" }\n',
+);
 // The CommonJS dependency: it requires the library and makes errors and managers with it.
 writeFileSync(
   join(app, "node_modules", "legacy-dep", "index.js"),

@@ -459,7 +459,7 @@ test("case 56 test_exit_exception_chaining_reference (nested syncWith, the behav
       throw error;
     },
   });
-  const suppressing: ContextManager<void> = {
+  const suppressing: ContextManager<void, boolean> = {
     enter() {},
     exit(exc) {
       saved = exc;

@@ -1116,7 +1116,7 @@ describe("syncWith with an asynchronous body", () => {
       settled = resolve;
     });
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith(probe, () => work),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1130,7 +1130,7 @@ describe("syncWith with an asynchronous body", () => {
     const thenable = { then() {} };
     const log: string[] = [];
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith(new Probe("m", log, { exit: { returns: true } }), () => thenable),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1149,7 +1149,7 @@ describe("syncWith with an asynchronous body", () => {
     });
     const outer = new Probe("outer", log, { exit: { returns: true } });
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith([outer, swallowing()], () => ({ then() {} })),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1161,7 +1161,7 @@ describe("syncWith with an asynchronous body", () => {
     const a = new Probe("a", log);
     const b = new Probe("b", log);
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith([a, b], () => ({ then() {} })),
     );
     assert.ok(thrown instanceof TypeError);

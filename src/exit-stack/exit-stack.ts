@@ -88,6 +88,11 @@ let isExitStack: (value: unknown) => value is ExitStack;
  * moved refuses new resources with a `ReferenceError`; `close()` empties the stack but, as in
  * Python, leaves it usable.
  *
+ * The type parameter says whether the stack may suppress an error (an exit callback or a
+ * manager on it returning `true`): `new ExitStack()` is typed as one that does not, so
+ * `syncWith(new ExitStack(), body)` results in the body's type; `new ExitStack<true>()` results in
+ * `R | undefined`. At run time the stack suppresses whenever a callback says so.
+ *
  * @example
  * ```ts
  * // Python-style: open every file, or none.
@@ -102,7 +107,9 @@ let isExitStack: (value: unknown) => value is ExitStack;
  * }
  * ```
  */
-export class ExitStack implements ContextManager<ExitStack, boolean>, DisposableStack {
+export class ExitStack<Suppresses extends boolean = false>
+  implements ContextManager<ExitStack<Suppresses>, Suppresses>, DisposableStack
+{
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
   readonly #entries: Entries = { list: [] };
   /** ECMA-262 [[DisposableState]]: pending until `dispose` or `move`. */
@@ -278,8 +285,8 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
    * stack.exit({ error: new Error("swallowed") }); // true
    * ```
    */
-  exit(exc?: ExcInfo): boolean {
-    return unwindSync(ExitStack.#receiver(this, "exit", false).#entries, "python", exc);
+  exit(exc?: ExcInfo): Suppresses {
+    return unwindSync(ExitStack.#receiver(this, "exit", false).#entries, "python", exc) as Suppresses;
   }
 
   // -- ECMA-262: DisposableStack -----------------------------------------------------------
