@@ -59,6 +59,7 @@ exports.instances = async () => {
     AsyncGeneratorContextManager: lib.asyncContextManager(async function* () { yield; })(),
     ContextDecorator: lib.contextManager(function* () { yield; })(),
     SuppressedError: new lib.SuppressedError(1, 2),
+    Held: await new lib.Lock().held(),
   };
 };
 `,
@@ -108,7 +109,7 @@ test("an ESM app with a CJS dependency: errorContext and instanceof hold across 
   assert.equal(report.cjsSeesEsmContext, "body failed");
   assert.equal(report.cjsSeesExplicitNone, false);
   for (const [name, ok] of Object.entries(report.instanceofAcross)) assert.equal(ok, true, `${name} instanceof`);
-  assert.equal(Object.keys(report.instanceofAcross).length, 23);
+  assert.equal(Object.keys(report.instanceofAcross).length, 24);
   assert.equal(report.lockIsNotSemaphore, false);
   assert.equal(report.plainErrorIsNotRuntimeError, false);
   assert.equal(report.brokenBarrierIsRuntimeError, true);

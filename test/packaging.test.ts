@@ -200,5 +200,37 @@ describe("packaging", { concurrency: true }, () => {
         cwd: project,
       },
     ).catch((failure: { stdout: string }) => assert.fail(failure.stdout));
+
+    // The README's minimal settings for a project without @types/node: the two libraries the
+    // declarations name (ESNext.Disposable for Symbol.dispose and the stacks, DOM for AbortSignal).
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          lib: ["ES2022", "ESNext.Disposable", "DOM"],
+          types: [],
+          module: "nodenext",
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ["browser.mts"],
+      }),
+    );
+    writeFileSync(
+      join(project, "browser.mts"),
+      [
+        'import { asyncWith, ExitStack, syncWith, timeout, type ContextManager } from "contextlib-ts";',
+        "const m: ContextManager<number> = { enter: () => 1, exit() {} };",
+        "export const n: number = syncWith(m, (v) => v + 1);",
+        "await asyncWith(timeout(10), async (t) => t.signal.aborted);",
+        "{ using stack = new ExitStack(); stack.callback(() => {}); }",
+        "",
+      ].join("\n"),
+    );
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project }).catch(
+      (failure: { stdout: string }) => assert.fail(failure.stdout),
+    );
   });
 });

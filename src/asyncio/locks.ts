@@ -13,6 +13,7 @@
 import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { acquireHeld, type Held } from "./held.js";
 import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -116,6 +117,20 @@ export class Lock implements AsyncContextManager<undefined, void> {
   release(): void {
     if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
     this.#passOn();
+  }
+
+  /**
+   * Acquires (with `options`, abortable) and resolves to a {@link Held}: a TC39 disposable
+   * that releases at the end of an `await using` / `using` scope. Safe as a disposable because
+   * releasing does not depend on the block's error.
+   *
+   * @example
+   * ```ts
+   * await using _ = await lock.held({ signal });
+   * ```
+   */
+  held(options?: WaitOptions): Promise<Held> {
+    return acquireHeld(this, options);
   }
 
   /**
@@ -237,6 +252,20 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   release(): void {
     if (this.#value >= this.#bound) throw new RangeError("BoundedSemaphore released too many times");
     this.#passOn();
+  }
+
+  /**
+   * Acquires (with `options`, abortable) and resolves to a {@link Held}: a TC39 disposable
+   * that releases at the end of an `await using` / `using` scope. Safe as a disposable because
+   * releasing does not depend on the block's error.
+   *
+   * @example
+   * ```ts
+   * await using _ = await semaphore.held({ signal });
+   * ```
+   */
+  held(options?: WaitOptions): Promise<Held> {
+    return acquireHeld(this, options);
   }
 
   /**
