@@ -3,7 +3,7 @@
  *
  * JavaScript has no decorator syntax for plain functions, so a manager decorates with its
  * `decorate` property: `manager.decorate(fn)` returns a function that runs each call of `fn`
- * inside the manager, as Python's `@manager` does (python-semantics.md §4). The same
+ * inside the manager, as Python's `@manager` does (Python's `contextlib.ContextDecorator`). The same
  * `decorate` is also a TC39 (TypeScript 5) method decorator: `@manager.decorate`.
  *
  * @module

@@ -120,7 +120,7 @@ function breakCycle(from: unknown, target: object): void {
 
 /**
  * Records that `raised` was thrown while `pending` was propagating, the way nested `with`
- * statements chain errors (python-semantics.md rules 9 and 45):
+ * statements chain errors (PEP 3134's implicit chaining, `__context__`):
  * - the same object re-thrown gets no self-link;
  * - an error whose chain already ends in `pending`, or was explicitly given no context, is
  *   left as it is;

@@ -1,7 +1,7 @@
 /**
  * Managers written as generators: `contextManager(function* …)` and
  * `asyncContextManager(async function* …)`, Python's `@contextmanager` and
- * `@asynccontextmanager` (python-semantics.md §3).
+ * `@asynccontextmanager` (Python's `contextlib` documentation).
  *
  * The code before the generator's single `yield` is enter, the yielded value is what the block
  * receives, and the code after it is exit. An error of the block is thrown into the generator

@@ -302,7 +302,7 @@ export function isAsyncContextManager(value: unknown): value is AsyncContextMana
 
 /**
  * The `TypeError` for a value used as a manager without the protocol, worded as Python 3.14
- * words it (python-semantics.md rule 3), with our method names: it names the value's type,
+ * words it (the language reference's `with` statement), with our method names: it names the value's type,
  * the missing method, and the other protocol when the value has that one instead.
  */
 export function protocolError(value: unknown, asynchronous: boolean): TypeError {

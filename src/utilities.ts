@@ -1,6 +1,6 @@
 /**
  * contextlib's small managers: `suppress`, `nullContext`, `closing` and `aclosing`
- * (python-semantics.md §6, rules 49–52).
+ * (Python's `contextlib` documentation).
  *
  * Each is one small class with one idea, built by a factory function named like Python's
  * (camelCase). None keeps state between uses, so all are reusable and re-entrant.

@@ -1,7 +1,7 @@
 /**
  * The `with` and `async with` statements as functions: `syncWith` and `asyncWith`.
  *
- * Each follows Python's expansion of the statement (python-semantics.md §1–2):
+ * Each follows Python's expansion of the statement (the language reference's `with` and `async with` statements, PEP 343 and PEP 492):
  *
  * ```python
  * value = enter(manager)          # both methods looked up first; enter failing: no exit

@@ -1,6 +1,6 @@
 // Tests of `asyncContextManager` (async generator managers): CPython's
-// AsyncContextManagerTestCase (cases 88, 91–109 of cpython-cases.md) ported to our API,
-// python-semantics.md §3 rule 27, and regression tests. Case-by-case notes are in
+// AsyncContextManagerTestCase (cases 88, 91–109 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here) ported to our API,
+// Python's documented semantics rule 27, and regression tests. Case-by-case notes are in
 // test/CASES-generator.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

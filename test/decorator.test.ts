@@ -1,6 +1,6 @@
 // Tests of `ContextDecorator` / `AsyncContextDecorator` and of generator managers used as
-// decorators: CPython's TestContextDecorator (cases 35–44 of cpython-cases.md) ported to our
-// API, python-semantics.md §4 rules 30–34, the TC39 method-decorator form, and regression
+// decorators: CPython's TestContextDecorator (cases 35–44 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here) ported to our
+// API, Python's documented semantics rules 30–34, the TC39 method-decorator form, and regression
 // tests. Case-by-case notes are in test/CASES-generator.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

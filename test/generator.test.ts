@@ -1,5 +1,5 @@
 // Tests of `contextManager` (sync generator managers): CPython's ContextManagerTestCase (cases
-// 5–24 of cpython-cases.md) ported to our API, python-semantics.md §3 rules 22–29, and
+// 5–24 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here) ported to our API, Python's documented semantics rules 22–29, and
 // regression tests. Case-by-case notes are in test/CASES-generator.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -1,5 +1,5 @@
-// Acceptance tests of `syncWith`: CPython's test_with (cases 122–172 of cpython-cases.md §C)
-// ported to our API, and rules 1–17 of python-semantics.md §1. Case-by-case notes on what was
+// Acceptance tests of `syncWith`: CPython's test_with (cases 122–172 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here §C)
+// ported to our API, and rules 1–17 of Python's documented semantics . Case-by-case notes on what was
 // adapted or left out are in test/CASES-with.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -752,7 +752,7 @@ describe("test_with NestedWith", () => {
   });
 });
 
-// -- python-semantics.md §1, rule by rule ---------------------------------------------------------
+// -- Python's documented semantics rule by rule ---------------------------------------------------------
 
 describe("rules 1–4: evaluation, lookup, enter", () => {
   test("rule 1: a failing manager expression enters and exits nothing", () => {

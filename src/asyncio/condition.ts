@@ -1,6 +1,6 @@
 /**
  * asyncio's `Condition`, an async context manager over a (new or given) {@link Lock}
- * (python-semantics.md rule 78).
+ * (Python's `asyncio.Condition`).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * asyncio's `Lock`, `Semaphore` and `BoundedSemaphore`, as async context managers
- * (python-semantics.md §10, rules 74–77).
+ * (Python's asyncio documentation, "Synchronization Primitives").
  *
  * Cancellation is cooperative: every wait takes `{ signal, timeoutMs }` ({@link WaitOptions}).
  * Permits are handed directly from `release()` to the first queued waiter, so strict FIFO order
@@ -19,7 +19,7 @@ import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
  * the block `undefined` (Python's `None`), releases on exit and never suppresses. When the wait
- * is aborted the block never runs and nothing is released (python-semantics.md rule 75).
+ * is aborted the block never runs and nothing is released, as in asyncio.
  *
  * @example
  * ```ts

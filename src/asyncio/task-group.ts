@@ -1,5 +1,5 @@
 /**
- * `TaskGroup`: Python's `asyncio.TaskGroup` (python-semantics.md §9) on the cancel-scope model.
+ * `TaskGroup`: Python's `asyncio.TaskGroup` (Python's asyncio documentation, "Task Groups") on the cancel-scope model.
  *
  * The group is a cancel scope: its `signal` goes to the block and, through a child scope of its own,
  * to every task. The first task failure aborts the group; exit waits for every task and throws

@@ -1,6 +1,6 @@
 /**
  * `timeout(ms)` and `timeoutAt(deadline)`: Python's `asyncio.timeout` / `asyncio.timeout_at`
- * (python-semantics.md §8) on the cancel-scope model.
+ * (Python's asyncio documentation, "Timeouts") on the cancel-scope model.
  *
  * The block gets a {@link Timeout} whose `signal` aborts when the deadline passes; work inside
  * passes that signal on. On exit, an error that is the timeout's own abort becomes a

@@ -276,7 +276,7 @@ export class ExitStack<Suppresses extends boolean = false>
   /**
    * The manager protocol (Python's `__exit__`): unwinds every entry, last in first out, with
    * `exc` as the pending error. Returns `true` only when an error came in and a callback
-   * suppressed it; throws the error a callback raised (python-semantics.md rule 44).
+   * suppressed it; throws the error a callback raised (Python's `ExitStack.__exit__`).
    *
    * @example
    * ```ts
