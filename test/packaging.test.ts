@@ -62,7 +62,16 @@ describe("packaging", { concurrency: true }, () => {
   });
 
   test("the tarball holds exactly the built output, its sources and the package documents", async () => {
-    const expected = ["LICENSE", "README.md", "package.json", "dist/cjs/package.json"];
+    // The README's relative links resolve on the package page too: the files they name are shipped.
+    const expected = [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "dist/cjs/package.json",
+      "BENCHMARKS.md",
+      "docs/runtimes.md",
+      "docs/samples-prelude.d.ts",
+    ];
     for (const module of sourceModules()) {
       expected.push(`src/${module}.ts`);
       for (const format of ["esm", "cjs"]) {
@@ -70,6 +79,15 @@ describe("packaging", { concurrency: true }, () => {
       }
     }
     assert.deepEqual(packed, expected.sort());
+  });
+
+  test("every relative link of the README names a file in the tarball", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const links = [...readme.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? "")
+      .filter((l) => !/^[a-z]+:/.test(l));
+    assert.ok(links.length > 0);
+    for (const link of links) assert.ok(packed.includes(link), `README links to ${link}, which is not packed`);
   });
 
   test("declaration maps and source maps point at sources that are in the tarball", () => {
