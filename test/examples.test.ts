@@ -50,7 +50,8 @@ function runExample(name: string): Promise<{ code: number | null; output: string
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     // An example that does not exit by itself has left something open: fail rather than hang.
-    const watchdog = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    // Generous: on a loaded 2-core machine, compiling and running one took over 20 s.
+    const watchdog = setTimeout(() => child.kill("SIGKILL"), 90_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(watchdog);
