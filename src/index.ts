@@ -82,4 +82,4 @@ export { Held } from "./asyncio/held.js";
 export { Condition } from "./asyncio/condition.js";
 export { Event } from "./asyncio/event.js";
 export { Barrier, BrokenBarrierError } from "./asyncio/barrier.js";
-export { Pool, PoolLease, type PoolOptions } from "./asyncio/pool.js";
+export { Pool, type PoolCloseOptions, PoolLease, type PoolOptions } from "./asyncio/pool.js";

@@ -13,8 +13,9 @@
 import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { checkInteger } from "../validate.js";
 import { acquireHeld, type Held } from "./held.js";
-import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
@@ -49,6 +50,17 @@ export class Holding implements AsyncContextManager<undefined, void> {
     this.#release();
   }
 }
+
+/**
+ * A `Holding` kept alive for the life of the module, so that its hidden class is too (see
+ * `shapeKeeper` in waiters.ts: otherwise a full collection deoptimizes `asyncWith(x.hold())`).
+ *
+ * @internal
+ */
+export const holdingShapeKeeper: Holding = new Holding(
+  () => undefined,
+  () => {},
+);
 
 /**
  * asyncio's `Lock`: a mutual-exclusion lock with strict FIFO fairness (rule 75).
@@ -142,6 +154,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),
@@ -180,7 +193,8 @@ let makeBounded: (semaphore: Semaphore) => void;
 /**
  * asyncio's `Semaphore(value = 1)`: `value` permits, handed out in strict FIFO order
  * (rule 76). `new Semaphore(-1)` throws Python's message as a `RangeError` (Python's
- * `ValueError` for a number out of its allowed range).
+ * `ValueError` for a number out of its allowed range); a fraction or `NaN` is a `RangeError`
+ * too, and a value that is not a number a `TypeError`.
  *
  * @example
  * ```ts
@@ -207,11 +221,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   }
 
   constructor(value = 1) {
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      throw new RangeError(`Semaphore initial value must be an integer, got ${String(value)}`);
-    }
-    if (value < 0) throw new RangeError("Semaphore initial value must be >= 0");
-    this.#value = value;
+    this.#value = checkInteger(value, "Semaphore initial value", 0, "Semaphore initial value must be >= 0");
   }
 
   /**
@@ -277,6 +287,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),
