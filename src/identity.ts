@@ -34,6 +34,21 @@ export function sharedState<T>(name: string, create: () => T): T {
 }
 
 const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Whether a prototype of `value` carries `brand`, read without touching `value`'s own
+ * properties: `instanceof` runs on whatever was thrown, and a hostile value (a Proxy whose
+ * traps throw) must get an answer, not a new error, as with the ordinary `instanceof`.
+ */
+function hasBrand(value: unknown, brand: symbol): boolean {
+  // The ordinary check has already walked this chain: if reading it threw, we never get here.
+  if (!isObject(value)) return false;
+  for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (hasOwn.call(proto, brand)) return true;
+  }
+  return false;
+}
 
 /**
  * Makes `value instanceof Class` true for instances of `Class` made by any copy of the library:
@@ -55,7 +70,7 @@ export function shareIdentity(classes: Record<string, abstract new (...args: nev
       configurable: true,
       value: function hasInstance(this: unknown, value: unknown): boolean {
         if (ordinaryHasInstance.call(this, value)) return true;
-        return this === Class && isObject(value) && (value as Record<symbol, unknown>)[brand] === true;
+        return this === Class && hasBrand(value, brand);
       },
     });
   }

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { CancelledError, ExitStack, RuntimeError } from "../src/index.js";
 
 const app = mkdtempSync(join(tmpdir(), "contextlib-ts-dual-"));
 after(() => rmSync(app, { recursive: true, force: true }));
@@ -116,4 +117,21 @@ test("an ESM app with a CJS dependency: errorContext and instanceof hold across 
   assert.equal(report.otherCopyIsNotSubclass, false);
   assert.equal(report.subclassIsStillInstance, true);
   assert.equal(report.crossManager, 8);
+});
+
+test("regression: instanceof a library class never reads the value's own properties (a hostile Proxy)", () => {
+  const hostile = new Proxy(new Error("hostile"), {
+    get() {
+      throw new Error("getter");
+    },
+    has() {
+      throw new Error("has");
+    },
+  });
+  assert.equal(hostile instanceof CancelledError, false);
+  assert.equal(hostile instanceof RuntimeError, false);
+  assert.equal((42 as unknown as object) instanceof ExitStack, false);
+  class Local extends RuntimeError {}
+  assert.equal(new Local() instanceof RuntimeError, true);
+  assert.equal(Object.create(RuntimeError.prototype) instanceof RuntimeError, true);
 });
