@@ -69,3 +69,87 @@ test("a disposed or closed stack releases its resources while the stack itself s
   assert.equal(refs.filter((ref) => ref.deref() !== undefined).length, 0);
   assert.equal(stacks.length, 2, "the stacks are still alive here");
 });
+
+test("regression: a bare callback entry costs one array slot (was three, 25 B per entry)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const n = 200_000;
+  const noop = () => {};
+  const asyncNoop = async () => {};
+  // Bytes per entry once full; a plain array of functions costs 8-12 B (its growth slack
+  // included), three slots per entry cost 24-36 B.
+  const perEntry = (fill: () => unknown): number => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const held = fill();
+    gc();
+    const bytes = (process.memoryUsage().heapUsed - before) / n;
+    assert.ok(held);
+    return bytes;
+  };
+  const fills: [string, () => ExitStack | AsyncExitStack][] = [
+    [
+      "ExitStack.callback",
+      () => {
+        const s = new ExitStack();
+        for (let i = 0; i < n; i++) s.callback(noop);
+        return s;
+      },
+    ],
+    [
+      "ExitStack.defer",
+      () => {
+        const s = new ExitStack();
+        for (let i = 0; i < n; i++) s.defer(noop);
+        return s;
+      },
+    ],
+    [
+      "AsyncExitStack.pushAsyncCallback",
+      () => {
+        const s = new AsyncExitStack();
+        for (let i = 0; i < n; i++) s.pushAsyncCallback(asyncNoop);
+        return s;
+      },
+    ],
+    [
+      "AsyncExitStack.defer",
+      () => {
+        const s = new AsyncExitStack();
+        for (let i = 0; i < n; i++) s.defer(asyncNoop);
+        return s;
+      },
+    ],
+  ];
+  for (const [name, fill] of fills) {
+    const bytes = perEntry(fill);
+    assert.ok(bytes <= 14, `${name}: ${bytes.toFixed(1)} B per entry`);
+  }
+});
+
+test("bare and three-slot entries interleaved unwind in reverse order, awaited or not as registered", async () => {
+  const seen: string[] = [];
+  const stack = new AsyncExitStack();
+  let pendingSync: Promise<void> | undefined;
+  stack.pushAsyncCallback(async () => void seen.push("async bare 1"));
+  stack.callback((() => {
+    // A sync callback on an async stack is not awaited, even without arguments.
+    pendingSync = new Promise<void>((resolve) => setImmediate(resolve)).then(() => void seen.push("sync late"));
+    seen.push("sync bare");
+    return pendingSync;
+  }) as () => void);
+  stack.pushAsyncCallback(async (x: string) => void seen.push(x), "async with argument");
+  stack.defer(async () => void seen.push("async bare 2"));
+  stack.push(() => void seen.push("exit"));
+  await stack.aclose();
+  assert.deepEqual(seen, ["exit", "async bare 2", "async with argument", "sync bare", "async bare 1"]);
+  await pendingSync;
+  const sync: string[] = [];
+  const s = new ExitStack();
+  s.callback(() => void sync.push("bare"));
+  s.callback((x: string) => void sync.push(x), "argument");
+  s.adopt("adopted", (x) => void sync.push(x));
+  s.defer(() => void sync.push("deferred"));
+  s.close();
+  assert.deepEqual(sync, ["deferred", "adopted", "argument", "bare"]);
+});

@@ -22,8 +22,13 @@ import { chainErrorContext, errorContext, hasErrorContext, setErrorContext } fro
 import type { ExcInfo } from "../protocol.js";
 import { SuppressedError } from "../suppressed-error.js";
 
-// Entries are stored flat, three slots each: kind, function, datum. No object per entry keeps
-// a million-entry stack cheap to build and to unwind.
+// Entries are stored flat in one array, no object per entry, so that a million-entry stack is
+// cheap to build and to unwind. The commonest entry, a callback called with no argument
+// (`callback(fn)`, `defer(fn)`, `pushAsyncCallback(fn)`), is the function alone: one slot, as
+// in a hand-written array of callbacks. Every other entry takes three slots, function, datum
+// and kind, the kind on top: reading from the top, a number says "three slots", a function
+// says "a bare callback". A bare callback is CALL on a sync stack and CALL | ASYNC on an async
+// one; a sync `callback(fn)` on an async stack is therefore stored in three slots.
 
 /** Set on kinds whose result is awaited (async stacks only). */
 export const ASYNC = 1;
@@ -46,6 +51,16 @@ export const NULLISH = 12;
 /** The entries of one stack. Held through this record so `popAll`/`move` can take them whole. */
 export interface Entries {
   list: unknown[];
+}
+
+/** Adds a bare callback, one slot: CALL on a sync stack, CALL | ASYNC on an async one. */
+export function addBareCallback(entries: Entries, fn: unknown): void {
+  entries.list.push(fn);
+}
+
+/** Adds a three-slot entry (see the layout above). */
+export function addEntry(entries: Entries, kind: number, fn: unknown, datum: unknown): void {
+  entries.list.push(fn, datum, kind);
 }
 
 /** How errors raised during unwinding combine. */
@@ -136,9 +151,20 @@ export function unwindSync(entries: Entries, semantics: Semantics, incoming: Exc
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
+    const top = list.pop();
+    if (typeof top === "function") {
+      // A bare callback (one slot), the hot path of `callback(fn)`/`defer(fn)`.
+      try {
+        top();
+      } catch (thrown) {
+        error = combine(tc39, thrown, failed, error, suppressed);
+        failed = raised = true;
+      }
+      continue;
+    }
+    const kind = top as number;
     const datum = list.pop();
     const fn = list.pop() as AnyFunction;
-    const kind = list.pop() as number;
     try {
       const result = invoke(kind, fn, datum, failed, error);
       if (kind === EXIT && result === true && failed) {
@@ -179,9 +205,22 @@ export async function unwindAsync(
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
+    const top = list.pop();
+    if (typeof top === "function") {
+      // A bare callback (one slot): CALL | ASYNC, the hot path of `defer`/`pushAsyncCallback`.
+      try {
+        const result = top();
+        hasAwaited = true; // as below: only once the call returned (a sync throw awaits nothing)
+        await result;
+      } catch (thrown) {
+        error = combine(tc39, thrown, failed, error, suppressed);
+        failed = raised = true;
+      }
+      continue;
+    }
+    const kind = top as number;
     const datum = list.pop();
     const fn = list.pop() as AnyFunction;
-    const kind = list.pop() as number;
     if (kind === NULLISH) {
       needsAwait = true; // DisposeResources 3.f
       continue;
