@@ -214,9 +214,10 @@ export function syncWith(manager: unknown, body: (...values: any[]) => unknown):
 
 function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
   // Rule 3: both methods are looked up, once each and enter first, before enter runs; a
-  // missing one means no enter.
+  // missing one means no enter. A TC39 Disposable leaves `exit` undefined and runs `dispose`.
   let value: unknown;
-  let exit: Method;
+  let exit: Method | undefined;
+  let dispose: Method | undefined;
   const methods = protocolOf(manager);
   const enter = methods.enter;
   const exitMethod = methods.exit;
@@ -225,23 +226,40 @@ function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
     exit = exitMethod as Method;
     value = enter.call(manager);
   } else {
-    const dispose = methods[disposeSymbol];
-    if (typeof dispose !== "function") throw protocolError(manager, false);
-    exit = function disposeThenContinue(this: unknown) {
-      dispose.call(this);
-      return undefined;
-    };
+    const disposeMethod = methods[disposeSymbol];
+    if (typeof disposeMethod !== "function") throw protocolError(manager, false);
+    dispose = disposeMethod as Method;
     value = manager;
   }
   // Rule 4: enter failing propagates without exit; from here on exit runs exactly once.
   let result: unknown;
+  let failed = false;
+  let error: unknown;
   try {
     result = body(value);
-  } catch (error) {
-    return exitWithError(manager, exit, error);
+  } catch (thrown) {
+    failed = true;
+    error = thrown;
   }
-  if (isThenable(result)) return exitWithError(manager, exit, asyncBodyError());
-  exit.call(manager);
+  if (!failed && isThenable(result)) {
+    failed = true;
+    error = asyncBodyError();
+  }
+  if (failed) {
+    // Rules 8-9, written out here rather than in a helper: a function that always ends in
+    // `throw` is never optimised nor inlined by V8, and the error path would pay for the call.
+    let suppress: unknown;
+    try {
+      suppress = exit !== undefined ? exit.call(manager, { error }) : (dispose as Method).call(manager);
+    } catch (exitError) {
+      chainErrorContext(exitError, error);
+      throw exitError;
+    }
+    if (suppress === true && exit !== undefined && !(error instanceof AsyncBodyError)) return undefined;
+    throw error;
+  }
+  if (exit !== undefined) exit.call(manager);
+  else (dispose as Method).call(manager);
   return result;
 }
 
@@ -296,7 +314,7 @@ export function asyncWith(manager: unknown, body: (...values: any[]) => unknown)
   if (typeof body !== "function") return Promise.reject(bodyTypeError(body, "asyncWith"));
   if (!Array.isArray(manager)) return asyncWithOne(manager, body);
   if (manager.length === 0) return runBody(body);
-  return asyncWithAll(manager, 0, new Array(manager.length), body);
+  return runAsyncAll(manager, body);
 }
 
 async function runBody(body: () => unknown): Promise<unknown> {
@@ -304,26 +322,69 @@ async function runBody(body: () => unknown): Promise<unknown> {
 }
 
 /**
- * One manager class may drive a whole `asyncWith` itself when that saves ticks: the async
- * generator managers step their generator directly instead of through async aenter/aexit
- * wrappers. Used only while both methods are that class's own, so a subclass overriding
- * either one still gets the general path.
+ * The steps of a manager class that `asyncWith` drives itself when that saves ticks: the async
+ * generator managers (src/generator.ts), whose own `aenter`/`aexit` are async functions around
+ * the generator's promises. Each step answers without an await of its own, so `asyncWith`
+ * awaits the generator's promises directly: the ticks of stepping the generator by hand. Used
+ * only while both methods are that class's own, so a subclass overriding either one still gets
+ * the general path.
+ *
+ * @internal
  */
-const fastPath: {
-  aenter: unknown;
-  aexit: unknown;
-  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>;
-} = { aenter: undefined, aexit: undefined, run: asyncWithOne };
+export interface SteppedManager {
+  /** The class's own `aenter` and `aexit`. */
+  readonly aenter: unknown;
+  readonly aexit: unknown;
+  /** aenter's first half: the promise of the first step. */
+  start(manager: unknown): PromiseLike<unknown>;
+  /** aenter's second half: the value the block receives, from the first step. */
+  entered(manager: unknown, step: unknown): unknown;
+  /** aexit's first half: the promise of resuming after the block, with `exc` thrown in if given. */
+  resume(manager: unknown, exc: ExcInfo | undefined): PromiseLike<unknown>;
+  /** aexit's second half once resuming fulfilled: whether to suppress, or a promise of a misuse error. */
+  resumed(manager: unknown, exc: ExcInfo | undefined, step: unknown): boolean | Promise<never>;
+  /**
+   * aexit's second half once resuming `exc` in rejected with `raised`: returns when it is the
+   * same error (not handled: it propagates), throws `raised` (chained to it) otherwise.
+   */
+  resumeFailed(manager: unknown, exc: ExcInfo, raised: unknown): void;
+}
 
-/** @internal Registers the fast path described above (src/generator.ts). */
-export function registerAsyncWithFastPath(
-  aenter: unknown,
-  aexit: unknown,
-  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>,
-): void {
-  fastPath.aenter = aenter;
-  fastPath.aexit = aexit;
-  fastPath.run = run;
+let stepped: SteppedManager | undefined;
+
+/** @internal Registers the stepped manager class described above (src/generator.ts). */
+export function registerSteppedManager(steps: SteppedManager): void {
+  stepped = steps;
+}
+
+function isStepped(aenter: unknown, aexit: unknown): boolean {
+  return stepped !== undefined && aenter === stepped.aenter && aexit === stepped.aexit;
+}
+
+/** A stepped manager's `async with`: aenter, the block and aexit, awaiting only the generator. */
+async function runStepped(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
+  const steps = stepped as SteppedManager;
+  const value = steps.entered(manager, await steps.start(manager));
+  let result: unknown;
+  try {
+    result = await body(value);
+  } catch (error) {
+    const exc: ExcInfo = { error };
+    let step: unknown;
+    try {
+      step = await steps.resume(manager, exc);
+    } catch (raised) {
+      steps.resumeFailed(manager, exc, raised);
+      throw error;
+    }
+    const suppress = steps.resumed(manager, exc, step);
+    if (suppress === true) return undefined;
+    if (suppress === false) throw error;
+    return suppress;
+  }
+  const suppress = steps.resumed(manager, undefined, await steps.resume(manager, undefined));
+  if (typeof suppress !== "boolean") await suppress;
+  return result;
 }
 
 /**
@@ -338,7 +399,7 @@ function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<
     const aexit = methods.aexit;
     if (typeof aenter === "function" || typeof aexit === "function") {
       if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
-      if (aenter === fastPath.aenter && aexit === fastPath.aexit) return fastPath.run(manager, body);
+      if (isStepped(aenter, aexit)) return runStepped(manager, body);
       return runAsyncManager(manager, aenter as Method, aexit as Method, body);
     }
     const enter = methods.enter;
@@ -434,16 +495,116 @@ async function runDisposable(
   return result;
 }
 
-function asyncWithAll(
-  managers: readonly unknown[],
-  index: number,
-  values: unknown[],
-  body: (...values: any[]) => unknown,
-): Promise<unknown> {
-  if (index === managers.length) return body(...values) as Promise<unknown>;
-  // Rule 13: the next manager is looked at only once the previous one is entered.
-  return asyncWithOne(managers[index], (value) => {
-    values[index] = value;
-    return asyncWithAll(managers, index + 1, values, body);
-  });
+// How runAsyncAll exits an entered manager, by the protocol it was entered with.
+const AEXIT = 0;
+const SYNC_EXIT = 1;
+const AWAITED_DISPOSE = 2;
+const SYNC_DISPOSE = 3;
+const STEPPED = 4;
+
+/**
+ * `asyncWith([a, b, …], body)`: the nested statements of rule 13 in one async function. Each
+ * manager is looked at and entered in order, only once the previous one is entered; the body
+ * runs; then the entered managers exit in reverse, each seeing the error pending at its level
+ * (or none), as the nested statements would. Awaits exactly what the nested hand-written blocks
+ * await: one async function for the whole array, not one per level whose promise the next level
+ * out awaits (a tick per level).
+ */
+async function runAsyncAll(managers: readonly unknown[], body: (...values: any[]) => unknown): Promise<unknown> {
+  const values = new Array<unknown>(managers.length);
+  // Three slots per entered manager: the manager, its exit method, how to call it.
+  const entered: unknown[] = [];
+  let result: unknown;
+  let failed = false;
+  let error: unknown;
+  try {
+    for (let index = 0; index < managers.length; index++) {
+      const manager = managers[index];
+      const methods = protocolOf(manager);
+      const aenter = methods.aenter;
+      const aexit = methods.aexit;
+      if (typeof aenter === "function" || typeof aexit === "function") {
+        if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
+        if (isStepped(aenter, aexit)) {
+          const steps = stepped as SteppedManager;
+          values[index] = steps.entered(manager, await steps.start(manager));
+          entered.push(manager, aexit, STEPPED);
+          continue;
+        }
+        let value = aenter.call(manager);
+        if (isThenable(value)) value = await value;
+        values[index] = value;
+        entered.push(manager, aexit, AEXIT);
+        continue;
+      }
+      const enter = methods.enter;
+      const exit = methods.exit;
+      if (typeof enter === "function" || typeof exit === "function") {
+        if (typeof enter !== "function" || typeof exit !== "function") throw protocolError(manager, false);
+        values[index] = enter.call(manager);
+        entered.push(manager, exit, SYNC_EXIT);
+        continue;
+      }
+      // TC39 disposables, as in asyncWithOne.
+      let dispose = methods[asyncDisposeSymbol];
+      const awaitDispose = dispose != null;
+      if (!awaitDispose) dispose = methods[disposeSymbol];
+      if (typeof dispose !== "function") throw protocolError(manager, true);
+      values[index] = manager;
+      entered.push(manager, dispose, awaitDispose ? AWAITED_DISPOSE : SYNC_DISPOSE);
+    }
+    result = await body(...values);
+  } catch (thrown) {
+    failed = true;
+    error = thrown;
+  }
+  let suppressed = false;
+  for (let top = entered.length - 3; top >= 0; top -= 3) {
+    const manager = entered[top];
+    const exit = entered[top + 1] as Method;
+    const how = entered[top + 2] as number;
+    try {
+      if (how === AEXIT || how === SYNC_EXIT) {
+        let suppress = failed ? exit.call(manager, { error }) : exit.call(manager);
+        if (how === AEXIT && isThenable(suppress)) suppress = await suppress;
+        if (failed && suppress === true) {
+          // Rule 15: the next level out sees no error, and the statement has no result.
+          failed = false;
+          error = undefined;
+          suppressed = true;
+        }
+      } else if (how === STEPPED) {
+        const steps = stepped as SteppedManager;
+        const exc: ExcInfo | undefined = failed ? { error } : undefined;
+        let step: unknown;
+        let handled = true;
+        try {
+          step = await steps.resume(manager, exc);
+        } catch (raised) {
+          if (exc === undefined) throw raised;
+          steps.resumeFailed(manager, exc, raised); // the same error back: still pending
+          handled = false;
+        }
+        if (handled) {
+          let suppress = steps.resumed(manager, exc, step);
+          if (typeof suppress !== "boolean") suppress = await suppress;
+          if (failed && suppress === true) {
+            failed = false;
+            error = undefined;
+            suppressed = true;
+          }
+        }
+      } else {
+        const pending = exit.call(manager);
+        if (how === AWAITED_DISPOSE) await pending;
+      }
+    } catch (exitError) {
+      // Rule 16: an exit's error replaces the pending one, kept as its context.
+      if (failed) chainErrorContext(exitError, error);
+      failed = true;
+      error = exitError;
+    }
+  }
+  if (failed) throw error;
+  return suppressed ? undefined : result;
 }

@@ -17,7 +17,18 @@ import {
 } from "./checks.js";
 import type { ExitCallback, HasExit, SyncFunction } from "./exit-stack.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, ASYNC, addBareCallback, addEntry, CALL, DISPOSE, type Entries, EXIT, NULLISH, unwindAsync } from "./unwind.js";
+import {
+  ADOPT,
+  ASYNC,
+  addBareCallback,
+  addEntry,
+  CALL,
+  DISPOSE,
+  type Entries,
+  EXIT,
+  NULLISH,
+  unwindAsync,
+} from "./unwind.js";
 
 /**
  * An async exit callback for `pushAsyncExit`: like {@link ExitCallback}, its result awaited.
