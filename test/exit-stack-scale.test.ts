@@ -153,3 +153,30 @@ test("bare and three-slot entries interleaved unwind in reverse order, awaited o
   s.close();
   assert.deepEqual(sync, ["deferred", "adopted", "argument", "bare"]);
 });
+
+test("runs of bare callbacks of different kinds side by side, and one pushed while unwinding", async () => {
+  const seen: string[] = [];
+  const stack = new AsyncExitStack();
+  const late = async () => void seen.push("pushed while unwinding");
+  stack.pushAsyncCallback(async () => void seen.push("async 1"));
+  stack.pushAsyncCallback(async () => {
+    seen.push("async 2");
+    // Python-shaped unwinding runs what a callback adds (CPython's `while self._exit_callbacks`).
+    stack.pushAsyncCallback(late);
+  });
+  stack.callback(() => void seen.push("sync 1"));
+  stack.callback(() => void seen.push("sync 2"));
+  stack.defer(async () => void seen.push("async 3"));
+  await stack.aclose();
+  assert.deepEqual(seen, ["async 3", "sync 2", "sync 1", "async 2", "pushed while unwinding", "async 1"]);
+  const sync: string[] = [];
+  const s = new ExitStack();
+  s.callback(() => {
+    sync.push("first");
+    s.callback(() => void sync.push("added by first"));
+  });
+  s.defer(() => void sync.push("second"));
+  s.callback(() => void sync.push("third"));
+  s.close();
+  assert.deepEqual(sync, ["third", "second", "first", "added by first"]);
+});

@@ -246,7 +246,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F {
     const self = AsyncExitStack.#receiver(this, "pushAsyncCallback", true);
     requireCallable(callback, NAME, "pushAsyncCallback", "the callback");
-    if (args.length === 0) addBareCallback(self.#entries, callback);
+    if (args.length === 0) addBareCallback(self.#entries, CALL | ASYNC, callback);
     else self.#add(CALL | ASYNC, callback, args);
     return callback;
   }
@@ -265,8 +265,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
     const self = AsyncExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
-    // Not awaited, so never bare (a bare callback on this stack is awaited): three slots.
-    self.#add(CALL, callback, args.length === 0 ? undefined : args);
+    if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
+    else self.#add(CALL, callback, args);
     return callback;
   }
 
@@ -404,7 +404,7 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   defer(onDisposeAsync: () => PromiseLike<void> | void): void {
     const self = AsyncExitStack.#receiver(this, "defer", true);
     requireCallable(onDisposeAsync, NAME, "defer", "onDisposeAsync");
-    addBareCallback(self.#entries, onDisposeAsync);
+    addBareCallback(self.#entries, CALL | ASYNC, onDisposeAsync);
   }
 
   /**

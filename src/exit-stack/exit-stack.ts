@@ -210,7 +210,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
     const self = ExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
-    if (args.length === 0) addBareCallback(self.#entries, callback);
+    if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
     else self.#add(CALL, callback, args);
     return callback;
   }
@@ -340,7 +340,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   defer(onDispose: () => void): void {
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
-    addBareCallback(self.#entries, onDispose);
+    addBareCallback(self.#entries, CALL, onDispose);
   }
 
   /**
