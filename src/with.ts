@@ -208,8 +208,27 @@ export function syncWith<const Ms extends readonly SyncManagerLike[], R>(
 ): WithResult<R, AnySync<Ms>>;
 export function syncWith(manager: unknown, body: (...values: any[]) => unknown): unknown {
   if (typeof body !== "function") throw bodyTypeError(body, "syncWith");
-  if (Array.isArray(manager)) return syncWithAll(manager, 0, new Array(manager.length), body);
-  return syncWithOne(manager, body);
+  const result = Array.isArray(manager)
+    ? syncWithAll(manager, 0, new Array(manager.length), body)
+    : syncWithOne(manager, body);
+  if (result === RETHROW) throw takePendingError();
+  return result;
+}
+
+/**
+ * What syncWithOne returns when the block ends with an error, which it leaves in
+ * `pendingError` for its caller to throw. syncWithOne itself never ends in `throw` on that
+ * path: V8 does not re-optimise a function whose calls end by throwing, so once deoptimised
+ * (say, by the first error after a run of happy paths), it would stay slow for good. The throw
+ * happens in its small caller instead.
+ */
+const RETHROW: unique symbol = Symbol("rethrow");
+let pendingError: unknown;
+
+function takePendingError(): unknown {
+  const error = pendingError;
+  pendingError = undefined;
+  return error;
 }
 
 function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
@@ -246,17 +265,19 @@ function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
     error = asyncBodyError();
   }
   if (failed) {
-    // Rules 8-9, written out here rather than in a helper: a function that always ends in
-    // `throw` is never optimised nor inlined by V8, and the error path would pay for the call.
+    // Rules 8-9, written out here rather than in a helper that ends in `throw` (never optimised
+    // nor inlined by V8); the error goes to the caller through RETHROW.
     let suppress: unknown;
     try {
       suppress = exit !== undefined ? exit.call(manager, { error }) : (dispose as Method).call(manager);
     } catch (exitError) {
       chainErrorContext(exitError, error);
-      throw exitError;
+      pendingError = exitError;
+      return RETHROW;
     }
     if (suppress === true && exit !== undefined && !(error instanceof AsyncBodyError)) return undefined;
-    throw error;
+    pendingError = error;
+    return RETHROW;
   }
   if (exit !== undefined) exit.call(manager);
   else (dispose as Method).call(manager);
@@ -277,7 +298,10 @@ function syncWithAll(
   // Rule 13: the next manager is looked at only once the previous one is entered.
   return syncWithOne(managers[index], (value) => {
     values[index] = value;
-    return syncWithAll(managers, index + 1, values, body);
+    const result = syncWithAll(managers, index + 1, values, body);
+    // The inner level's error, thrown here so that this level's exit sees it.
+    if (result === RETHROW) throw takePendingError();
+    return result;
   });
 }
 
