@@ -59,9 +59,9 @@ function runExample(name: string): Promise<{ code: number | null; output: string
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     // An example that does not exit by itself has left something open: fail rather than hang.
-    // Generous: on a loaded machine, starting tsx alone can take seconds (the redis example
-    // starts it twice).
-    const watchdog = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    // Generous: on a loaded 2-core machine, compiling and running one took over 20 s (the redis
+    // example starts tsx twice).
+    const watchdog = setTimeout(() => child.kill("SIGKILL"), 90_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(watchdog);

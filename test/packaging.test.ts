@@ -62,7 +62,16 @@ describe("packaging", { concurrency: true }, () => {
   });
 
   test("the tarball holds exactly the built output, its sources and the package documents", async () => {
-    const expected = ["LICENSE", "README.md", "package.json", "dist/cjs/package.json"];
+    // The README's relative links resolve on the package page too: the files they name are shipped.
+    const expected = [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "dist/cjs/package.json",
+      "BENCHMARKS.md",
+      "docs/runtimes.md",
+      "docs/samples-prelude.d.ts",
+    ];
     for (const module of sourceModules()) {
       expected.push(`src/${module}.ts`);
       for (const format of ["esm", "cjs"]) {
@@ -70,6 +79,15 @@ describe("packaging", { concurrency: true }, () => {
       }
     }
     assert.deepEqual(packed, expected.sort());
+  });
+
+  test("every relative link of the README names a file in the tarball", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const links = [...readme.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? "")
+      .filter((l) => !/^[a-z]+:/.test(l));
+    assert.ok(links.length > 0);
+    for (const link of links) assert.ok(packed.includes(link), `README links to ${link}, which is not packed`);
   });
 
   test("declaration maps and source maps point at sources that are in the tarball", () => {
@@ -193,8 +211,8 @@ describe("packaging", { concurrency: true }, () => {
         "declare const client: RedisClient;",
         'await asyncWith(new RedisLock(client, "k").hold({ timeoutMs: 5 }), async (hold) => hold.token + 1);',
         "const n: number = syncWith({ enter: () => 1, exit: () => {} }, (v) => v + 1);",
-        "// @ts-expect-error a body returning a promise is refused by syncWith",
-        "syncWith({ enter: () => 1, exit: () => {} }, async (v) => v);",
+        "// @ts-expect-error syncWith body returns a promise: use asyncWith for an asynchronous body",
+        "const p: number = syncWith({ enter: () => 1, exit: () => {} }, async (v) => v);",
         "await asyncWith(timeout(10), async (t) => t.signal);",
         "{ using stack = new ExitStack(); stack.callback(() => {}); }",
         'syncWith(chdir("."), () => n);',
@@ -229,5 +247,37 @@ describe("packaging", { concurrency: true }, () => {
         cwd: project,
       },
     ).catch((failure: { stdout: string }) => assert.fail(failure.stdout));
+
+    // The README's minimal settings for a project without @types/node: the two libraries the
+    // declarations name (ESNext.Disposable for Symbol.dispose and the stacks, DOM for AbortSignal).
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          lib: ["ES2022", "ESNext.Disposable", "DOM"],
+          types: [],
+          module: "nodenext",
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ["browser.mts"],
+      }),
+    );
+    writeFileSync(
+      join(project, "browser.mts"),
+      [
+        'import { asyncWith, ExitStack, syncWith, timeout, type ContextManager } from "contextlib-ts";',
+        "const m: ContextManager<number> = { enter: () => 1, exit() {} };",
+        "export const n: number = syncWith(m, (v) => v + 1);",
+        "await asyncWith(timeout(10), async (t) => t.signal.aborted);",
+        "{ using stack = new ExitStack(); stack.callback(() => {}); }",
+        "",
+      ].join("\n"),
+    );
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project }).catch(
+      (failure: { stdout: string }) => assert.fail(failure.stdout),
+    );
   });
 });
