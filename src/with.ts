@@ -20,6 +20,7 @@
  * @module
  */
 
+import { runBlockSymbol } from "./asyncio/ambient.js";
 import { chainErrorContext } from "./errors.js";
 import {
   type AsyncCanSuppress,
@@ -370,11 +371,14 @@ async function runAsyncManager(
   aexit: Method,
   body: (value: any) => unknown,
 ): Promise<unknown> {
+  // A cancel scope runs the block itself, with its signal current (src/asyncio/ambient.ts);
+  // read with the protocol, before entering, so that a throwing read leaves nothing entered.
+  const runBlock = (manager as { [runBlockSymbol]?: unknown })[runBlockSymbol];
   let value = aenter.call(manager);
   if (isThenable(value)) value = await value;
   let result: unknown;
   try {
-    result = await body(value);
+    result = await (typeof runBlock === "function" ? runBlock.call(manager, () => body(value)) : body(value));
   } catch (error) {
     let suppress: unknown;
     try {

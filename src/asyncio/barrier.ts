@@ -6,6 +6,7 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { withCurrentSignal } from "./ambient.js";
 import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -86,6 +87,7 @@ export class Barrier implements AsyncContextManager<number, void> {
    * ```
    */
   wait(options?: WaitOptions): Promise<number> {
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#broken) return Promise.reject(new BrokenBarrierError("Barrier aborted"));

@@ -11,6 +11,11 @@
  * @module
  */
 
+import { RuntimeError } from "../errors.js";
+import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
+import { CancelledError } from "./errors.js";
+
 const NOT_ABORTED: unique symbol = Symbol("not aborted");
 
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
@@ -38,7 +43,7 @@ const MAX_CAUSE_DEPTH = 32;
  * }
  * ```
  */
-export class CancelScope {
+export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   readonly #controller = new AbortController();
   /** The reason this scope's own `abort()` used, when that is what aborted the signal. */
   #ownReason: unknown = NOT_ABORTED;
@@ -48,8 +53,20 @@ export class CancelScope {
   /** The signal to hand to the work inside the scope. */
   readonly signal: AbortSignal = this.#controller.signal;
 
-  constructor(parent?: AbortSignal) {
+  /**
+   * @param parent a signal to link to at once (the low-level use), or the options of a scope
+   *   used as an async manager: `deadline`, `shield`, and a `signal` linked on entry.
+   */
+  constructor(parent?: AbortSignal | CancelScopeOptions) {
     if (parent === undefined) return;
+    if (!isSignal(parent)) {
+      this.#manager = new ManagerState(parent);
+      return;
+    }
+    this.#link(parent);
+  }
+
+  #link(parent: AbortSignal): void {
     if (parent.aborted) {
       this.#controller.abort(parent.reason);
       return;
@@ -113,6 +130,243 @@ export class CancelScope {
     this.#parent = undefined;
     this.#onParentAbort = undefined;
   }
+
+  // -- The scope as an async manager: trio/anyio's CancelScope ---------------------------------
+
+  /** The manager's state; made on first use, so the scopes the library keeps per task stay small. */
+  #manager: ManagerState | undefined;
+
+  #state(): ManagerState {
+    if (this.#manager === undefined) {
+      // A scope made with a signal is already linked to it; entering relinks to the same parent.
+      this.#manager = new ManagerState({ signal: this.#parent });
+    }
+    return this.#manager;
+  }
+
+  /**
+   * Cancels the scope (trio/anyio's `cancel_scope.cancel()`): its signal aborts with `reason` (a
+   * {@link CancelledError} by default), so every wait inside ends, and the block's rejection with
+   * that abort is swallowed when the scope exits. Calling it again, or after the scope's signal
+   * was aborted from outside, changes nothing but {@link CancelScope.cancelCalled}.
+   */
+  cancel(reason: unknown = new CancelledError("CancelScope cancelled")): void {
+    this.#state().cancelCalled = true;
+    this.abort(reason);
+  }
+
+  /** Whether {@link CancelScope.cancel} was called or the scope's deadline passed (trio's `cancel_called`). */
+  get cancelCalled(): boolean {
+    return this.#manager?.cancelCalled === true;
+  }
+
+  /**
+   * Whether the scope's exit swallowed its own cancellation: the block was ended by this scope's
+   * `cancel()` or deadline (trio's `cancelled_caught`).
+   */
+  get cancelledCaught(): boolean {
+    return this.#manager?.cancelledCaught === true;
+  }
+
+  /**
+   * The time (`performance.now()` milliseconds) at which the scope cancels itself; `Infinity`,
+   * the default, for never. It may be moved, earlier or later, before or inside the block; a
+   * deadline already past cancels at once while the block runs.
+   */
+  get deadline(): number {
+    return this.#manager?.deadline ?? Infinity;
+  }
+
+  set deadline(when: number) {
+    const state = this.#state();
+    state.deadline = checkDeadline(when);
+    if (state.phase === "active") this.#armDeadline(state);
+  }
+
+  /**
+   * Whether the scope keeps cancellation from outside out of its block (trio/anyio's `shield`):
+   * while `true`, an abort of the enclosing scope (or of the `signal` option) does not reach
+   * the block; the scope's own `cancel()` and deadline still do. May be changed inside the
+   * block: turning it off lets an outer abort that already happened in at once.
+   */
+  get shield(): boolean {
+    return this.#manager?.shield === true;
+  }
+
+  set shield(on: boolean) {
+    if (typeof on !== "boolean") throw new TypeError(`shield must be a boolean, got ${String(on)}`);
+    const state = this.#state();
+    if (state.shield === on) return;
+    state.shield = on;
+    if (state.phase !== "active" || this.aborted) return;
+    if (on) this.#unlink();
+    else if (state.outer !== undefined) this.#link(state.outer);
+  }
+
+  /**
+   * Enters the scope: links it to the enclosing scope (the current one, and the `signal`
+   * option) unless shielded, and arms its deadline. The block runs with this scope current.
+   * Single use.
+   */
+  aenter(): this {
+    const state = this.#state();
+    if (state.phase !== "created") throw new RuntimeError("CancelScope has already been entered");
+    state.phase = "active";
+    this.#unlink();
+    state.outer = parentSignal(state.signal);
+    if (!state.shield && state.outer !== undefined) this.#link(state.outer);
+    this.#armDeadline(state);
+    return this;
+  }
+
+  /**
+   * Leaves the scope: disarms the deadline, unlinks it, and swallows the block's error when it
+   * is this scope's own cancellation arriving back (never an outer one): the `asyncWith` then
+   * resolves to `undefined` and {@link CancelScope.cancelledCaught} is `true`.
+   */
+  aexit(exc?: ExcInfo): boolean {
+    const state = this.#manager;
+    if (state === undefined || state.phase !== "active") {
+      throw new RuntimeError(
+        state?.phase === "exited" ? "CancelScope has already been exited" : "CancelScope has not been entered",
+      );
+    }
+    state.phase = "exited";
+    state.disarm();
+    this.#unlink();
+    if (exc === undefined || !this.abortedByOwn || !this.isAbort(exc.error)) return false;
+    state.cancelledCaught = true;
+    return true;
+  }
+
+  /** @internal Runs the block with this scope current (see src/asyncio/ambient.ts). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal(this.signal, block);
+  }
+
+  #armDeadline(state: ManagerState): void {
+    state.disarm();
+    if (this.aborted || state.deadline === Infinity) return;
+    const delay = state.deadline - performance.now();
+    if (delay <= 0) {
+      this.#expire(state);
+      return;
+    }
+    state.arm(() => this.#expire(state), delay);
+  }
+
+  #expire(state: ManagerState): void {
+    state.timer = undefined;
+    state.cancelCalled = true;
+    this.abort(new CancelledError("CancelScope deadline expired"));
+  }
+}
+
+/**
+ * Options of a {@link CancelScope} used as an async manager.
+ *
+ * @example
+ * ```ts
+ * await asyncWith(new CancelScope({ deadline: performance.now() + 1000 }), () => poll());
+ * await asyncWith(new CancelScope({ shield: true }), () => conn.rollback()); // outer aborts stay out
+ * ```
+ */
+export interface CancelScopeOptions {
+  /** When the scope cancels itself, on the `performance.now()` clock; `Infinity` (default): never. */
+  readonly deadline?: number | undefined;
+  /** Keep cancellation from outside out of the block (the scope's own still applies). */
+  readonly shield?: boolean | undefined;
+  /** A signal from an enclosing scope, linked on entry together with the current scope. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The manager-only state of a {@link CancelScope}. */
+class ManagerState {
+  phase: "created" | "active" | "exited" = "created";
+  deadline: number;
+  shield: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** The parent computed on entry: the `signal` option and the current scope, combined. */
+  outer: AbortSignal | undefined = undefined;
+  cancelCalled = false;
+  cancelledCaught = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(options: CancelScopeOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`CancelScope expects an AbortSignal or an options object, got ${String(options)}`);
+    }
+    this.deadline = options.deadline === undefined ? Infinity : checkDeadline(options.deadline);
+    if (options.shield !== undefined && typeof options.shield !== "boolean") {
+      throw new TypeError(`shield must be a boolean, got ${String(options.shield)}`);
+    }
+    this.shield = options.shield === true;
+    if (options.signal !== undefined && !isSignal(options.signal)) {
+      throw new TypeError(`signal must be an AbortSignal, got ${String(options.signal)}`);
+    }
+    this.signal = options.signal;
+  }
+
+  /** Calls `fire` after `delay` ms, reaching delays beyond `setTimeout`'s limit in steps. */
+  arm(fire: () => void, delay: number): void {
+    const deadline = performance.now() + delay;
+    const step = (left: number): void => {
+      this.timer =
+        left > MAX_TIMER_DELAY
+          ? setTimeout(() => step(deadline - performance.now()), MAX_TIMER_DELAY)
+          : setTimeout(fire, Math.max(Math.ceil(left), 0));
+    };
+    step(delay);
+  }
+
+  disarm(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
+function checkDeadline(when: unknown): number {
+  if (typeof when !== "number") throw new TypeError(`deadline must be a number of milliseconds, got ${String(when)}`);
+  if (Number.isNaN(when)) throw new RangeError("deadline must not be NaN");
+  return when;
+}
+
+function isSignal(value: unknown): value is AbortSignal {
+  return typeof value === "object" && value !== null && typeof (value as AbortSignal).addEventListener === "function";
+}
+
+/**
+ * trio/anyio's `move_on_after(delay)`: a {@link CancelScope} that cancels itself `ms`
+ * milliseconds from now; when that ends the block, the block ends quietly (the `asyncWith`
+ * resolves to `undefined` and `cancelledCaught` is `true`). An outer cancellation still
+ * propagates. `timeout(ms)` is the one that fails instead (trio's `fail_after`).
+ *
+ * @example
+ * ```ts
+ * const reply = await asyncWith(moveOnAfter(100), () => ask(server)); // undefined when too slow
+ * ```
+ */
+export function moveOnAfter(ms: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
+  if (typeof ms !== "number") throw new TypeError(`moveOnAfter expects a number of milliseconds, got ${String(ms)}`);
+  return new CancelScope({ ...options, deadline: performance.now() + ms });
+}
+
+/**
+ * trio/anyio's `move_on_at(deadline)`: like {@link moveOnAfter}, with an absolute deadline on the
+ * `performance.now()` clock.
+ *
+ * @example
+ * ```ts
+ * const deadline = performance.now() + 1000;
+ * await asyncWith(moveOnAt(deadline), () => drain(queue));
+ * ```
+ */
+export function moveOnAt(deadline: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
+  return new CancelScope({ ...options, deadline });
 }
 
 /** See {@link CancelScope.isAbort}: `error` is `reason`, was caused by it, or is a generic `AbortError`. */

@@ -7,6 +7,7 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { NEVER_ABORTED, withCurrentSignal } from "./ambient.js";
 import { type Holding, Lock } from "./locks.js";
 import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -115,6 +116,7 @@ export class Condition implements AsyncContextManager<undefined, void> {
    */
   async wait(options?: WaitOptions): Promise<true> {
     if (!this.#lock.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
+    options = withCurrentSignal(options);
     // An aborted signal ends the wait before it starts: the lock stays held, as it would be
     // after an aborted wait.
     const refused = refusal(options);
@@ -132,8 +134,9 @@ export class Condition implements AsyncContextManager<undefined, void> {
       failed = true;
       failure = error;
     }
-    // Rule 78: the lock is re-acquired even when the wait was aborted; no signal here.
-    await this.#lock.acquire();
+    // Rule 78: the lock is re-acquired even when the wait was aborted: no signal here, not
+    // even the current scope's.
+    await this.#lock.acquire(NEVER_ABORTED);
     const signal = options?.signal;
     if (!failed && signal !== undefined && signal.aborted) {
       failed = true;

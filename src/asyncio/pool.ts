@@ -11,6 +11,7 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
+import { withCurrentSignal } from "./ambient.js";
 import { checkTimeout, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -315,6 +316,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
     if (this.#closing !== undefined) return Promise.reject(closedError());
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).

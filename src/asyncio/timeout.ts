@@ -11,6 +11,7 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelScope } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 
@@ -129,9 +130,14 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   aenter(): this {
     if (this.#state !== "created") throw new RuntimeError("Timeout has already been entered");
     this.#state = "active";
-    this.#scope = new CancelScope(this.#parent);
+    this.#scope = new CancelScope(parentSignal(this.#parent));
     if (this.#when !== null) this.#arm(this.#when);
     return this;
+  }
+
+  /** @internal Runs the block with this timeout's scope current (see src/asyncio/ambient.ts). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal((this.#scope as CancelScope).signal, block);
   }
 
   /**
