@@ -39,9 +39,19 @@ interface Shared {
 
 const SHARED_KEY = Symbol.for("contextlib-ts.ambient-scope");
 
-const shared: Shared =
-  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] as Shared | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] = { store: undefined, unavailable: false } satisfies Shared);
+const registry = globalThis as { [SHARED_KEY]?: Shared };
+
+/** This build's handle on the record, once it exists (made by whichever build enters a scope first). */
+let shared: Shared | undefined;
+
+/** The current scope's signal, without making anything: nothing exists until a scope is entered. */
+function currentOrUndefined(): AbortSignal | undefined {
+  if (shared === undefined) {
+    shared = registry[SHARED_KEY];
+    if (shared === undefined) return undefined;
+  }
+  return shared.store?.get();
+}
 
 interface AsyncContextVariable {
   get(): unknown;
@@ -96,7 +106,7 @@ function createStore(): SignalStore | undefined {
  * ```
  */
 export function currentSignal(): AbortSignal | undefined {
-  return shared.store?.get();
+  return currentOrUndefined();
 }
 
 /**
@@ -106,6 +116,10 @@ export function currentSignal(): AbortSignal | undefined {
  * @internal
  */
 export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
+  if (shared === undefined) {
+    shared = registry[SHARED_KEY] ?? { store: undefined, unavailable: false };
+    registry[SHARED_KEY] = shared;
+  }
   let store = shared.store;
   if (store === undefined) {
     if (shared.unavailable) return fn();
@@ -126,7 +140,7 @@ export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
  * @internal
  */
 export function parentSignal(explicit: AbortSignal | undefined): AbortSignal | undefined {
-  const current = shared.store?.get();
+  const current = currentOrUndefined();
   if (current === undefined || current === explicit) return explicit;
   if (explicit === undefined) return current;
   return AbortSignal.any([explicit, current]);
@@ -141,7 +155,7 @@ export function parentSignal(explicit: AbortSignal | undefined): AbortSignal | u
  */
 export function withCurrentSignal<O extends WaitOptions>(options: O | undefined): O | WaitOptions | undefined {
   if (options?.signal !== undefined) return options;
-  const current = shared.store?.get();
+  const current = currentOrUndefined();
   if (current === undefined) return options;
   return options === undefined ? { signal: current } : { ...options, signal: current };
 }
