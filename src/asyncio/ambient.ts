@@ -154,7 +154,9 @@ export function parentSignal(explicit: AbortSignal | undefined): AbortSignal | u
  * @internal
  */
 export function withCurrentSignal<O extends WaitOptions>(options: O | undefined): O | WaitOptions | undefined {
-  if (options?.signal !== undefined) return options;
+  if (options !== undefined && (typeof options !== "object" || options === null || options.signal !== undefined)) {
+    return options; // given a signal, or not options at all: the caller's checks say so
+  }
   const current = currentOrUndefined();
   if (current === undefined) return options;
   return options === undefined ? { signal: current } : { ...options, signal: current };

@@ -13,8 +13,10 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { checkOptions, checkSignal, describeValue, isAbortSignal } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelledError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 const NOT_ABORTED: unique symbol = Symbol("not aborted");
 
@@ -59,7 +61,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
    */
   constructor(parent?: AbortSignal | CancelScopeOptions) {
     if (parent === undefined) return;
-    if (!isSignal(parent)) {
+    if (!isAbortSignal(parent)) {
       this.#manager = new ManagerState(parent);
       return;
     }
@@ -194,7 +196,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   }
 
   set shield(on: boolean) {
-    if (typeof on !== "boolean") throw new TypeError(`shield must be a boolean, got ${String(on)}`);
+    checkShield(on);
     const state = this.#state();
     if (state.shield === on) return;
     state.shield = on;
@@ -252,7 +254,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
       this.#expire(state);
       return;
     }
-    state.arm(() => this.#expire(state), delay);
+    state.timer = startTimer(() => this.#expire(state), delay);
   }
 
   #expire(state: ManagerState): void {
@@ -290,53 +292,35 @@ class ManagerState {
   outer: AbortSignal | undefined = undefined;
   cancelCalled = false;
   cancelledCaught = false;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  timer: Timer | undefined = undefined;
 
   constructor(options: CancelScopeOptions) {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(`CancelScope expects an AbortSignal or an options object, got ${String(options)}`);
+      throw new TypeError(`CancelScope expects an AbortSignal or an options object, got ${describeValue(options)}`);
     }
     this.deadline = options.deadline === undefined ? Infinity : checkDeadline(options.deadline);
-    if (options.shield !== undefined && typeof options.shield !== "boolean") {
-      throw new TypeError(`shield must be a boolean, got ${String(options.shield)}`);
-    }
-    this.shield = options.shield === true;
-    if (options.signal !== undefined && !isSignal(options.signal)) {
-      throw new TypeError(`signal must be an AbortSignal, got ${String(options.signal)}`);
-    }
-    this.signal = options.signal;
-  }
-
-  /** Calls `fire` after `delay` ms, reaching delays beyond `setTimeout`'s limit in steps. */
-  arm(fire: () => void, delay: number): void {
-    const deadline = performance.now() + delay;
-    const step = (left: number): void => {
-      this.timer =
-        left > MAX_TIMER_DELAY
-          ? setTimeout(() => step(deadline - performance.now()), MAX_TIMER_DELAY)
-          : setTimeout(fire, Math.max(Math.ceil(left), 0));
-    };
-    step(delay);
+    this.shield = options.shield === undefined ? false : checkShield(options.shield);
+    this.signal = checkSignal(options.signal);
   }
 
   disarm(): void {
     if (this.timer === undefined) return;
-    clearTimeout(this.timer);
+    stopTimer(this.timer);
     this.timer = undefined;
   }
 }
 
-/** The longest delay `setTimeout` honours. */
-const MAX_TIMER_DELAY = 2_147_483_647;
-
 function checkDeadline(when: unknown): number {
-  if (typeof when !== "number") throw new TypeError(`deadline must be a number of milliseconds, got ${String(when)}`);
+  if (typeof when !== "number") {
+    throw new TypeError(`deadline must be a number of milliseconds, got ${describeValue(when)}`);
+  }
   if (Number.isNaN(when)) throw new RangeError("deadline must not be NaN");
   return when;
 }
 
-function isSignal(value: unknown): value is AbortSignal {
-  return typeof value === "object" && value !== null && typeof (value as AbortSignal).addEventListener === "function";
+function checkShield(on: unknown): boolean {
+  if (typeof on !== "boolean") throw new TypeError(`shield must be a boolean, got ${describeValue(on)}`);
+  return on;
 }
 
 /**
@@ -351,8 +335,8 @@ function isSignal(value: unknown): value is AbortSignal {
  * ```
  */
 export function moveOnAfter(ms: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
-  if (typeof ms !== "number") throw new TypeError(`moveOnAfter expects a number of milliseconds, got ${String(ms)}`);
-  return new CancelScope({ ...options, deadline: performance.now() + ms });
+  if (typeof ms !== "number") throw new TypeError(`ms must be a number of milliseconds, got ${describeValue(ms)}`);
+  return new CancelScope({ ...checkOptions(options), deadline: performance.now() + ms });
 }
 
 /**
@@ -366,7 +350,7 @@ export function moveOnAfter(ms: number, options?: Omit<CancelScopeOptions, "dead
  * ```
  */
 export function moveOnAt(deadline: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
-  return new CancelScope({ ...options, deadline });
+  return new CancelScope({ ...checkOptions(options), deadline });
 }
 
 /** See {@link CancelScope.isAbort}: `error` is `reason`, was caused by it, or is a generic `AbortError`. */

@@ -4,10 +4,9 @@
  * @module
  */
 
+import { checkOptions, checkSignal, describeValue } from "../validate.js";
 import { currentSignal } from "./ambient.js";
-
-/** The longest delay `setTimeout` honours; longer ones are reached in several steps. */
-const MAX_TIMER_DELAY = 2_147_483_647;
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /**
  * Options of {@link sleep}.
@@ -37,33 +36,28 @@ export interface SleepOptions {
  * ```
  */
 export function sleep<T = void>(ms: number, value?: T, options?: SleepOptions): Promise<T> {
-  if (typeof ms !== "number" || Number.isNaN(ms)) {
-    return Promise.reject(new TypeError(`sleep expects a number of milliseconds, got ${String(ms)}`));
+  let signal: AbortSignal | undefined;
+  try {
+    if (typeof ms !== "number") throw new TypeError(`ms must be a number of milliseconds, got ${describeValue(ms)}`);
+    if (Number.isNaN(ms)) throw new RangeError("ms must not be NaN");
+    signal = checkSignal(checkOptions(options)?.signal) ?? currentSignal();
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const signal = options?.signal ?? currentSignal();
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const deadline = performance.now() + ms;
-    let timer: ReturnType<typeof setTimeout>;
+    let timer: Timer | undefined;
     const onAbort = (): void => {
-      clearTimeout(timer);
+      if (timer !== undefined) stopTimer(timer);
       reject((signal as AbortSignal).reason);
     };
-    const step = (): void => {
-      const left = deadline - performance.now();
-      if (left > MAX_TIMER_DELAY) {
-        timer = setTimeout(step, MAX_TIMER_DELAY);
-        return;
-      }
-      timer = setTimeout(
-        () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(value as T);
-        },
-        Math.max(Math.ceil(left), 0),
-      );
-    };
-    step();
+    timer = startTimer(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value as T);
+      },
+      Math.max(ms, 0),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
