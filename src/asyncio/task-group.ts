@@ -351,7 +351,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
    *
    * @throws RuntimeError (as a rejection) when the group cannot take a task (see createTask).
    */
-  start<T = undefined>(
+  start<T = void>(
     fn: (started: (value: T) => void, signal: AbortSignal) => unknown,
     options?: CreateTaskOptions,
   ): Promise<T> {

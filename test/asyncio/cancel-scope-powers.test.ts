@@ -346,7 +346,7 @@ describe("TaskGroup.start", () => {
           throw siblingReason;
         });
         await tg.start(async (started) => {
-          started(undefined);
+          started();
           await sleep(1);
           throw failure;
         });
@@ -360,7 +360,7 @@ describe("TaskGroup.start", () => {
   test("started() twice is a RuntimeError in the task", async () => {
     let second: unknown;
     await asyncWith(new TaskGroup(), async (tg) => {
-      await tg.start(async (started) => {
+      await tg.start<number>(async (started) => {
         started(1);
         second = thrownBy(() => started(2));
       });
