@@ -29,12 +29,19 @@ import type { WaitOptions } from "./waiters.js";
 interface SignalStore {
   get(): AbortSignal | undefined;
   run<R>(signal: AbortSignal, fn: () => R): R;
+  /**
+   * Switches the storage off while no scope runs, where a live storage slows the whole process
+   * (Node before 24: promise hooks); the next `run` switches it on again.
+   */
+  idle?: (() => void) | undefined;
 }
 
 /** The process-wide record: `store` is made on first use; `unavailable` once it cannot be. */
 interface Shared {
   store: SignalStore | undefined;
   unavailable: boolean;
+  /** Blocks and tasks running with a scope current, counted only when the store can idle. */
+  active: number;
 }
 
 const SHARED_KEY = Symbol.for("contextlib-ts.ambient-scope");
@@ -61,13 +68,29 @@ interface AsyncContextVariable {
 interface AsyncLocalStorageLike {
   getStore(): unknown;
   run<R>(store: unknown, fn: () => R): R;
+  disable?: () => void;
+}
+
+interface ProcessLike {
+  getBuiltinModule?: (id: string) => unknown;
+  versions?: { node?: string; deno?: string; bun?: string };
+}
+
+/**
+ * Whether `AsyncLocalStorage` runs on async hooks here: Node before 24 (Node 24 made
+ * `AsyncContextFrame` the default). Deno and Bun build theirs on the engine's context.
+ */
+function hookBased(process: ProcessLike): boolean {
+  const versions = process.versions;
+  if (versions?.deno !== undefined || versions?.bun !== undefined) return false;
+  return Number(versions?.node?.split(".")[0]) < 24;
 }
 
 /** Makes the variable: native `AsyncContext.Variable`, else `AsyncLocalStorage`, else nothing. */
 function createStore(): SignalStore | undefined {
   const scope = globalThis as {
     AsyncContext?: { Variable?: new () => AsyncContextVariable };
-    process?: { getBuiltinModule?: (id: string) => unknown };
+    process?: ProcessLike;
   };
   const Variable = scope.AsyncContext?.Variable;
   if (typeof Variable === "function") {
@@ -86,9 +109,14 @@ function createStore(): SignalStore | undefined {
   const Storage = hooks?.AsyncLocalStorage;
   if (typeof Storage !== "function") return undefined;
   const storage = new Storage();
+  const disable = storage.disable;
   return {
     get: () => storage.getStore() as AbortSignal | undefined,
     run: (signal, fn) => storage.run(signal, fn),
+    idle:
+      typeof disable === "function" && hookBased(scope.process as ProcessLike)
+        ? () => disable.call(storage)
+        : undefined,
   };
 }
 
@@ -117,7 +145,7 @@ export function currentSignal(): AbortSignal | undefined {
  */
 export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
   if (shared === undefined) {
-    shared = registry[SHARED_KEY] ?? { store: undefined, unavailable: false };
+    shared = registry[SHARED_KEY] ?? { store: undefined, unavailable: false, active: 0 };
     registry[SHARED_KEY] = shared;
   }
   let store = shared.store;
@@ -130,7 +158,32 @@ export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
     }
     shared.store = store;
   }
-  return store.run(signal, fn);
+  if (store.idle === undefined) return store.run(signal, fn);
+  // Count the block until it settles; when none is left, the storage idles. A thenable that
+  // is not a promise is never counted out, so the storage stays on rather than go off early.
+  const record = shared;
+  record.active++;
+  const leave = (): void => {
+    if (--record.active === 0) record.store?.idle?.();
+  };
+  let result: R;
+  try {
+    result = store.run(signal, fn);
+  } catch (error) {
+    leave();
+    throw error;
+  }
+  if (result instanceof Promise) result.then(leave, leave);
+  else if (!isThenable(result)) leave();
+  return result;
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /**
