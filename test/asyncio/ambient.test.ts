@@ -3,6 +3,7 @@
 // signal observes it. The first cases are the nested ones a Python user writes first, checked
 // against CPython 3.13 (see CASES-ambient.md).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 import {
@@ -362,5 +363,90 @@ describe("ambient scopes: nested scopes link with no signal argument", () => {
     const error = await thrownByAsync(() => asyncWith([timeout(5), lock], async () => {}));
     assert.ok(error instanceof TimeoutError);
     lock.release();
+  });
+});
+
+/** Runs an ESM snippet against the built library in a fresh Node process; returns its stdout lines. */
+function runFresh(prelude: string, script: string): string[] {
+  const source = `${prelude}\nconst lib = await import(${JSON.stringify(new URL("../../dist/esm/index.js", import.meta.url).href)});\n${script}`;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", source], { encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  return child.stdout.trim().split("\n");
+}
+
+const probe = `
+const { asyncWith, timeout, currentSignal, sleep, Lock } = lib;
+let inside;
+await asyncWith(timeout(10_000), async (t) => { await sleep(0); inside = currentSignal() === t.signal; });
+const lock = new Lock();
+await lock.acquire();
+let error;
+try { await asyncWith(timeout(5), (t) => lock.acquire({ signal: currentSignal() ?? t.signal })); } catch (e) { error = e.name; }
+const record = globalThis[Symbol.for("contextlib-ts.ambient-scope")];
+console.log(String(inside));
+console.log(error);
+console.log(String(record.unavailable));
+`;
+
+describe("ambient scopes: the store on each kind of runtime", () => {
+  test("no AsyncContext and no getBuiltinModule (a browser): explicit signals only, nothing current", () => {
+    const lines = runFresh("delete process.getBuiltinModule;", probe);
+    assert.deepEqual(lines, ["false", "TimeoutError", "true"]);
+  });
+
+  test("getBuiltinModule that throws counts as none", () => {
+    const lines = runFresh("process.getBuiltinModule = () => { throw new Error('no'); };", probe);
+    assert.deepEqual(lines, ["false", "TimeoutError", "true"]);
+  });
+
+  test("a native AsyncContext.Variable is preferred when the runtime has one", () => {
+    const prelude = `
+      const { AsyncLocalStorage } = await import("node:async_hooks");
+      globalThis.variables = 0;
+      globalThis.AsyncContext = { Variable: class {
+        #storage = new AsyncLocalStorage();
+        constructor() { globalThis.variables++; }
+        get() { return this.#storage.getStore(); }
+        run(value, fn) { return this.#storage.run(value, fn); }
+      } };`;
+    const lines = runFresh(prelude, `${probe}\nconsole.log(globalThis.variables);`);
+    assert.deepEqual(lines, ["true", "TimeoutError", "false", "1"]);
+  });
+});
+
+describe("ambient scopes: the storage idles when no scope runs", () => {
+  const record = () => (globalThis as Record<symbol, { active: number } | undefined>)[SHARED_KEY];
+  const counted = Number(process.versions.node.split(".")[0]) < 24;
+
+  test("blocks and tasks are counted while they run, and counted out however they end", async () => {
+    await asyncWith(timeout(10_000), async () => {
+      if (counted) assert.equal(record()?.active, 1);
+      await asyncWith(new TaskGroup(), (tg) => {
+        tg.createTask(() => sleep(1));
+        if (counted) assert.equal(record()?.active, 3, "the outer block, the group's block and a task");
+      });
+    });
+    assert.equal(await asyncWith(timeout(10_000), () => 5), 5, "a synchronous block");
+    const failure = new Error("sync throw");
+    assert.equal(
+      await rejectionOf(
+        asyncWith(timeout(10_000), () => {
+          throw failure;
+        }),
+      ),
+      failure,
+    );
+    assert.equal(record()?.active ?? 0, 0);
+  });
+
+  test("a block returning a thenable that is not a promise keeps the storage on (never counted out early)", async () => {
+    const value = await asyncWith(new CancelScope(), () => ({
+      // biome-ignore lint/suspicious/noThenProperty: the case under test is a bare thenable.
+      then(resolve: (value: number) => void) {
+        resolve(3);
+      },
+    }));
+    assert.equal(value, 3);
+    if (counted) assert.equal(record()?.active, 1);
   });
 });
