@@ -35,6 +35,11 @@ const expectations: Record<string, RegExp[]> = {
     /caller caught BrokenConnection: the protocol went out of sync\nafter a fatal error, in the pool: 1/,
     /a later borrower still gets an answer: pong\npool closed: true, connections left: 0/,
   ],
+  "structured-server.ts": [
+    /server listening on port \d+\nping -> pong\nslow -> gave up \(cancelledCaught: true\)/,
+    /a second server on the same port: EADDRINUSE; the group goes on/,
+    /server closed gracefully\nthe group exited quietly: undefined/,
+  ],
   "task-group-fetch.ts": [
     /got \["item 1","item 2","item 3"\]/,
     /caller caught TimeoutError: timeout of 100 ms expired\nserver closed/,

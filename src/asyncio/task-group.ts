@@ -192,6 +192,8 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
   #aborting = false;
   /** Whether the group's abort came from {@link TaskGroup.cancel}. */
   #cancelled = false;
+  /** A {@link TaskGroup.cancel} made before entry, applied on entry. */
+  #cancelOnEntry: { reason: unknown } | undefined;
   #running = 0;
   readonly #errors: unknown[] = [];
   #wakeExit: (() => void) | undefined;
@@ -211,6 +213,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     if (this.#entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
     this.#entered = true;
     this.#scope = new CancelScope(parentSignal(this.#parent));
+    if (this.#cancelOnEntry !== undefined) this.cancel(this.#cancelOnEntry.reason);
     return this;
   }
 
@@ -312,18 +315,20 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
   }
 
   /**
-   * Cancels the group from inside or outside its block (anyio's `tg.cancel_scope.cancel()`,
-   * Python 3.15's `TaskGroup.cancel()`): every task's signal and the block's abort with `reason`
+   * Cancels the group from inside or outside its block (Python 3.15's `TaskGroup.cancel()`,
+   * anyio's `tg.cancel_scope.cancel()`): every task's signal and the block's abort with `reason`
    * (a {@link CancelledError} by default), no task can be added any more, and exit still waits
    * for every task. When the block then rejects with that abort, the group swallows it: the
-   * `asyncWith` resolves to `undefined`. Failures of tasks are still thrown. Does nothing once the
-   * group has aborted for another reason.
-   *
-   * @throws RuntimeError `TaskGroup … has not been entered`.
+   * `asyncWith` resolves to `undefined`. Failures of tasks are still thrown. Called before the
+   * group is entered, it cancels the group on entry; it does nothing once the group has aborted
+   * for another reason or has finished.
    */
   cancel(reason: unknown = new CancelledError("TaskGroup cancelled")): void {
-    if (this.#scope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
-    if (this.#aborting || this.#scope.aborted) return;
+    if (this.#scope === undefined) {
+      this.#cancelOnEntry = { reason };
+      return;
+    }
+    if (this.#aborting || this.#scope.aborted || (this.#exiting && this.#running === 0)) return;
     this.#cancelled = true;
     this.#abort(reason);
   }
