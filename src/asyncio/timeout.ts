@@ -137,7 +137,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
 
   /** @internal Runs the block with this timeout's scope current (see src/asyncio/ambient.ts). */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal((this.#scope as CancelScope).signal, block);
+    return runWithSignal(this.signal, block);
   }
 
   /**
