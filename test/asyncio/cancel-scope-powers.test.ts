@@ -18,6 +18,34 @@ import {
 } from "../../src/index.js";
 import { rejectionOf, thrownBy, thrownByAsync } from "../support/throws.js";
 
+// -- types: a scope that may end quietly makes asyncWith's result possibly undefined ---------------
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<Check extends true>(..._proof: Check extends true ? [] : [never]): void {}
+
+function typeChecks(): void {
+  const quiet = asyncWith(moveOnAfter(5), async () => 1);
+  expectType<Equal<typeof quiet, Promise<number | undefined>>>();
+  const scoped = asyncWith(new CancelScope(), async () => "x");
+  expectType<Equal<typeof scoped, Promise<string | undefined>>>();
+  const failing = asyncWith(timeout(5), async () => 1);
+  expectType<Equal<typeof failing, Promise<number>>>();
+  const group = asyncWith(new TaskGroup(), async () => 1);
+  expectType<Equal<typeof group, Promise<number | undefined>>>();
+  asyncWith(new TaskGroup(), async (tg) => {
+    const port = tg.start<number>((started, signal) => {
+      expectType<Equal<typeof signal, AbortSignal>>();
+      started(8080);
+      // @ts-expect-error started takes the declared type
+      started("8080");
+    });
+    expectType<Equal<typeof port, Promise<number>>>();
+    const ready = tg.start((started) => started());
+    expectType<Equal<typeof ready, Promise<void>>>();
+  });
+}
+void typeChecks;
+
 describe("CancelScope as a manager", () => {
   test("cancel() ends the block quietly: undefined, cancelledCaught and cancelCalled", async () => {
     const scope = new CancelScope();
