@@ -97,7 +97,9 @@ async function timeCases(cases) {
       const start = performance.now();
       for (let i = 0; i < n; i++) await op();
       const ns = ((performance.now() - start) * 1e6) / n;
-      if (round >= 2) (results[name] ??= []).push(ns);
+      if (round < 2) continue; // warm-up rounds
+      results[name] ??= [];
+      results[name].push(ns);
     }
   }
   return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));

@@ -441,7 +441,6 @@ describe("ambient scopes: the storage idles when no scope runs", () => {
 
   test("a block returning a thenable that is not a promise keeps the storage on (never counted out early)", async () => {
     const value = await asyncWith(new CancelScope(), () => ({
-      // biome-ignore lint/suspicious/noThenProperty: the case under test is a bare thenable.
       then(resolve: (value: number) => void) {
         resolve(3);
       },
