@@ -79,4 +79,4 @@ export { BoundedSemaphore, Holding, Lock, Semaphore } from "./asyncio/locks.js";
 export { Condition } from "./asyncio/condition.js";
 export { Event } from "./asyncio/event.js";
 export { Barrier, BrokenBarrierError } from "./asyncio/barrier.js";
-export { Pool, PoolLease, type PoolOptions } from "./asyncio/pool.js";
+export { Pool, type PoolCloseOptions, PoolLease, type PoolOptions } from "./asyncio/pool.js";

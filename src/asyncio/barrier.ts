@@ -6,6 +6,7 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { checkInteger } from "../validate.js";
 import { withCurrentSignal } from "./ambient.js";
 import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -53,11 +54,8 @@ export class Barrier implements AsyncContextManager<number, void> {
   });
 
   constructor(parties: number) {
-    if (typeof parties !== "number" || !Number.isInteger(parties)) {
-      throw new RangeError(`parties must be an integer, got ${String(parties)}`);
-    }
-    if (parties < 1) throw new RangeError("parties must be > 0");
-    this.#parties = parties;
+    // Python's message for a count below one; a fraction is a RangeError, a non-number a TypeError.
+    this.#parties = checkInteger(parties, "parties", 1, "parties must be > 0");
   }
 
   /** How many callers trip the barrier. */

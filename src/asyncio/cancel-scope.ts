@@ -5,8 +5,15 @@
  * cancels so that each scope can tell its own cancel from somebody else's (python-semantics.md
  * rules 62–64, 70–71). JavaScript cannot inject an error at another function's `await`, so here
  * cancellation is cooperative: a scope owns an `AbortController`, hands its `signal` to the
- * work inside, and that work rejects when the signal aborts. The count becomes a question the
- * scope can answer exactly: was the signal aborted by this scope itself, or by its parent?
+ * work inside, and that work rejects when the signal aborts. The count becomes two questions
+ * the scope can answer exactly: was the signal aborted by this scope itself or by its parent
+ * ({@link CancelScope.abortedByOwn}), and has an enclosing scope aborted too
+ * ({@link CancelScope.enclosingAborted}, Python's `uncancel() > snapshot`)?
+ *
+ * Scopes form a tree. A scope whose parent signal belongs to another scope is that scope's
+ * child: the parent reaches it through a set, in O(1) per link and without an `abort` listener,
+ * so a `TaskGroup` of any size adds no listener to any signal. Only a signal from outside the
+ * library (a caller's `AbortController`) is linked with a listener.
  *
  * @module
  */
@@ -18,10 +25,22 @@ import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelledError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 
-const NOT_ABORTED: unique symbol = Symbol("not aborted");
-
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
 const MAX_CAUSE_DEPTH = 32;
+
+/** The scope each library-made signal belongs to: a scope given such a signal links to the scope. */
+const scopeOfSignal = new WeakMap<AbortSignal, CancelScope>();
+
+/** @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner scope asks. */
+export let onDeadlineCheck: (scope: CancelScope, check: () => void) => void;
+
+/**
+ * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
+ * cancels per task, so an inner scope's question "has an enclosing scope aborted too?" does
+ * not fire deadlines beyond its own task (an enclosing deadline cancels the parent task, and
+ * reaches this task only through its group's abort).
+ */
+export let markTaskScope: (scope: CancelScope) => void;
 
 /**
  * One level of cancellation: an `AbortSignal` linked to an optional parent signal, which
@@ -30,7 +49,9 @@ const MAX_CAUSE_DEPTH = 32;
  * - An abort of the parent aborts this scope's signal with the parent's very reason, so an
  *   abort keeps its identity all the way down a chain of scopes.
  * - Only the first abort counts: a signal is aborted once, for one reason.
- * - {@link CancelScope.close} removes the listener the link added; call it when the scope ends.
+ * - {@link CancelScope.close} removes the link to the parent; call it when the scope ends.
+ * - The `AbortController` behind {@link CancelScope.signal} is made on first use: a scope whose
+ *   signal nobody asks for costs no `AbortSignal`.
  *
  * @example
  * ```ts
@@ -46,14 +67,28 @@ const MAX_CAUSE_DEPTH = 32;
  * ```
  */
 export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
-  readonly #controller = new AbortController();
-  /** The reason this scope's own `abort()` used, when that is what aborted the signal. */
-  #ownReason: unknown = NOT_ABORTED;
-  #parent: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  #own = false;
+  /** The enclosing scope or foreign signal, kept after unlinking for {@link CancelScope.enclosingAborted}. */
+  #parentScope: CancelScope | undefined;
+  #parentSignal: AbortSignal | undefined;
+  /** Whether this scope is still in its parent's children, or listening to its parent signal. */
+  #linked = false;
   #onParentAbort: (() => void) | undefined;
+  #children: Set<CancelScope> | undefined;
+  #taskRoot = false;
+  #deadlineCheck: (() => void) | undefined;
 
-  /** The signal to hand to the work inside the scope. */
-  readonly signal: AbortSignal = this.#controller.signal;
+  static {
+    markTaskScope = (scope) => {
+      scope.#taskRoot = true;
+    };
+    onDeadlineCheck = (scope, check) => {
+      scope.#deadlineCheck = check;
+    };
+  }
 
   /**
    * @param parent a signal to link to at once (the low-level use), or the options of a scope
@@ -68,17 +103,42 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     this.#link(parent);
   }
 
+  /** Links this scope to `parent`: a library scope's signal through its children, any other with a listener. */
   #link(parent: AbortSignal): void {
-    if (parent.aborted) {
-      this.#controller.abort(parent.reason);
+    this.#parentScope = undefined;
+    this.#parentSignal = undefined;
+    const parentScope = scopeOfSignal.get(parent);
+    if (parentScope !== undefined) {
+      this.#parentScope = parentScope;
+      if (parentScope.#aborted) {
+        this.#abortWith(parentScope.#reason, false);
+        return;
+      }
+      parentScope.#children ??= new Set();
+      parentScope.#children.add(this);
+      this.#linked = true;
       return;
     }
-    this.#parent = parent;
-    this.#onParentAbort = () => {
-      this.#unlink();
-      this.#controller.abort(parent.reason);
-    };
+    this.#parentSignal = parent;
+    if (parent.aborted) {
+      this.#abortWith(parent.reason, false);
+      return;
+    }
+    this.#onParentAbort = () => this.#abortWith(parent.reason, false);
     parent.addEventListener("abort", this.#onParentAbort);
+    this.#linked = true;
+  }
+
+  /** The signal to hand to the work inside the scope. */
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = new AbortController();
+      this.#controller = controller;
+      if (this.#aborted) controller.abort(this.#reason);
+      scopeOfSignal.set(controller.signal, this);
+    }
+    return controller.signal;
   }
 
   /**
@@ -86,26 +146,47 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
    * changes nothing, when the signal was already aborted (by this scope or from outside).
    */
   abort(reason: unknown): boolean {
-    if (this.#controller.signal.aborted) return false;
-    this.#ownReason = reason;
-    this.#unlink();
-    this.#controller.abort(reason);
-    return true;
+    // As `AbortController.abort()`: no reason means a generic `AbortError`.
+    return this.#abortWith(
+      reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason,
+      true,
+    );
   }
 
   /** Whether the signal is aborted, whoever aborted it. */
   get aborted(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#aborted;
   }
 
   /** Whether this scope's own {@link CancelScope.abort} is what aborted the signal. */
   get abortedByOwn(): boolean {
-    return this.#ownReason !== NOT_ABORTED;
+    return this.#own;
   }
 
   /** Whether the signal was aborted from outside: by the parent signal, not by this scope. */
   get abortedFromOutside(): boolean {
-    return this.#controller.signal.aborted && this.#ownReason === NOT_ABORTED;
+    return this.#aborted && !this.#own;
+  }
+
+  /**
+   * Whether the parent signal has aborted too, even when this scope's own abort came first
+   * (Python's "another cancel is pending": `uncancel()` above the scope's snapshot). A scope
+   * that aborted itself uses this to leave the decision to the enclosing scope. Enclosing
+   * deadlines of the same task (up to the nearest `TaskGroup` task) that have passed but whose
+   * timers have not run yet fire first, because Python's loop runs every due timer before the
+   * task resumes.
+   */
+  enclosingAborted(): boolean {
+    const parentScope = this.#parentScope;
+    if (parentScope === undefined) return this.#parentSignal?.aborted === true;
+    const chain: CancelScope[] = [];
+    for (let scope: CancelScope | undefined = parentScope; scope !== undefined; scope = scope.#parentScope) {
+      if (scope.#taskRoot) break;
+      chain.push(scope);
+    }
+    // Outermost first: an outer deadline's abort reaches the inner scopes from outside.
+    for (let i = chain.length - 1; i >= 0; i--) (chain[i] as CancelScope).#deadlineCheck?.();
+    return parentScope.#aborted;
   }
 
   /**
@@ -117,8 +198,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
    * Any other error, even one thrown after the abort (say from a `finally`), is a real failure.
    */
   isAbort(error: unknown): boolean {
-    const signal = this.#controller.signal;
-    return signal.aborted && isAbortOf(error, signal.reason);
+    return this.#aborted && isAbortOf(error, this.#reason);
   }
 
   /** Ends the scope: removes the link to the parent so an abort no longer reaches it. Idempotent. */
@@ -126,11 +206,34 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     this.#unlink();
   }
 
+  #abortWith(reason: unknown, own: boolean): boolean {
+    if (this.#aborted) return false;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#own = own;
+    this.#unlink();
+    this.#controller?.abort(reason);
+    // The parent's very reason, all the way down; a child added meanwhile saw us aborted.
+    const children = this.#children;
+    if (children !== undefined) {
+      this.#children = undefined;
+      for (const child of children) {
+        child.#linked = false;
+        child.#abortWith(reason, false);
+      }
+    }
+    return true;
+  }
+
   #unlink(): void {
-    if (this.#onParentAbort === undefined) return;
-    this.#parent?.removeEventListener("abort", this.#onParentAbort);
-    this.#parent = undefined;
-    this.#onParentAbort = undefined;
+    if (!this.#linked) return;
+    this.#linked = false;
+    if (this.#onParentAbort !== undefined) {
+      this.#parentSignal?.removeEventListener("abort", this.#onParentAbort);
+      this.#onParentAbort = undefined;
+    } else if (this.#parentScope !== undefined) {
+      this.#parentScope.#children?.delete(this);
+    }
   }
 
   // -- The scope as an async manager: trio/anyio's CancelScope ---------------------------------
@@ -141,7 +244,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   #state(): ManagerState {
     if (this.#manager === undefined) {
       // A scope made with a signal is already linked to it; entering relinks to the same parent.
-      this.#manager = new ManagerState({ signal: this.#parent });
+      this.#manager = new ManagerState({ signal: this.#parentScope?.signal ?? this.#parentSignal });
     }
     return this.#manager;
   }

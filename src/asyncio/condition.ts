@@ -7,9 +7,16 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { checkInteger, describeValue } from "../validate.js";
 import { NEVER_ABORTED, withCurrentSignal } from "./ambient.js";
+import { TimeoutError } from "./errors.js";
 import { type Holding, Lock } from "./locks.js";
-import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
+import { checkWaitOptions, type Waiter, WaiterQueue, type WaitOptions } from "./waiters.js";
+
+function timedOut(limitMs: number | undefined): TimeoutError {
+  return new TimeoutError(`Condition wait timed out after ${limitMs} ms`);
+}
 
 /**
  * asyncio's `Condition(lock?)`: tasks holding the lock `wait()` until another `notify()`s.
@@ -109,26 +116,55 @@ export class Condition implements AsyncContextManager<undefined, void> {
    * `signal` aborts (or `timeoutMs` expires) the lock is still re-acquired before the wait
    * rejects with `signal.reason` (or a `TimeoutError`).
    *
+   * `timeoutMs` counts the time to re-acquire the lock too, as
+   * `async with asyncio.timeout(t): await cond.wait()` does in Python: a waiter notified in
+   * time that gets the lock back only after the deadline rejects with a `TimeoutError`, and
+   * its notification goes to the next waiter.
+   *
    * @example
    * ```ts
    * await asyncWith(condition, () => condition.wait({ signal }));
    * ```
    */
   async wait(options?: WaitOptions): Promise<true> {
+    checkWaitOptions(options);
     if (!this.#lock.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
-    options = withCurrentSignal(options);
+    const timeoutMs = options?.timeoutMs;
+    return this.#wait(withCurrentSignal(options)?.signal, timeoutMs, timeoutMs);
+  }
+
+  /**
+   * One wait: `timeoutMs` is what is left of the caller's limit, `limitMs` the limit the
+   * caller gave (for the message).
+   */
+  async #wait(
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    limitMs: number | undefined,
+  ): Promise<true> {
     // An aborted signal ends the wait before it starts: the lock stays held, as it would be
     // after an aborted wait.
-    const refused = refusal(options);
-    if (refused !== undefined) throw refused.reason;
+    if (signal?.aborted) throw signal.reason;
     this.#lock.release();
     let notified = false;
     let failed = false;
     let failure: unknown;
+    let expired = false;
+    const waiting = this.#waiters.wait(signal === undefined ? undefined : { signal }, true, "Condition wait", () => {
+      notified = true;
+    });
+    // One timer for the wait and the re-acquisition, so that both count against the limit.
+    let timer: Timer | undefined;
+    if (timeoutMs !== undefined) {
+      const waiter = this.#waiters.last as Waiter<true>;
+      timer = startTimer(() => {
+        timer = undefined;
+        expired = true;
+        this.#waiters.abandon(waiter, timedOut(limitMs));
+      }, timeoutMs);
+    }
     try {
-      await this.#waiters.wait(options, true, "Condition wait", () => {
-        notified = true;
-      });
+      await waiting;
       notified = true;
     } catch (error) {
       failed = true;
@@ -137,8 +173,11 @@ export class Condition implements AsyncContextManager<undefined, void> {
     // Rule 78: the lock is re-acquired even when the wait was aborted: no signal here, not
     // even the current scope's.
     await this.#lock.acquire(NEVER_ABORTED);
-    const signal = options?.signal;
-    if (!failed && signal !== undefined && signal.aborted) {
+    if (timer !== undefined) stopTimer(timer);
+    if (!failed && expired) {
+      failed = true;
+      failure = timedOut(limitMs);
+    } else if (!failed && signal !== undefined && signal.aborted) {
       failed = true;
       failure = signal.reason;
     }
@@ -158,25 +197,29 @@ export class Condition implements AsyncContextManager<undefined, void> {
    * ```
    */
   async waitFor<R>(predicate: () => R, options?: WaitOptions): Promise<R> {
+    if (typeof predicate !== "function") {
+      throw new TypeError(`predicate must be a function, got ${describeValue(predicate)}`);
+    }
+    checkWaitOptions(options);
     let result = predicate();
     if (result) return result;
+    const signal = withCurrentSignal(options)?.signal;
     const timeoutMs = options?.timeoutMs;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
     while (!result) {
-      if (deadline === undefined || timeoutMs === undefined) {
-        await this.wait(options);
-      } else {
-        const left = Math.max(0, deadline - performance.now());
-        await this.wait({ signal: options?.signal, timeoutMs: left === 0 ? 0 : left });
-      }
+      if (!this.#lock.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
+      const left = deadline === Infinity ? timeoutMs : Math.max(0, deadline - performance.now());
+      await this.#wait(signal, left, timeoutMs);
       result = predicate();
     }
     return result;
   }
 
   /**
-   * Wakes up to `n` waiters, longest-waiting first. Throws
-   * `RuntimeError('cannot notify on un-acquired lock')` when the lock is not held.
+   * Wakes up to `n` waiters, longest-waiting first. `n` is a count: a fraction, `NaN` or a
+   * negative number is a `RangeError` (Python ignores a negative `n`), a non-number a
+   * `TypeError`. Throws `RuntimeError('cannot notify on un-acquired lock')` when the lock is
+   * not held.
    *
    * @example
    * ```ts
@@ -184,6 +227,7 @@ export class Condition implements AsyncContextManager<undefined, void> {
    * ```
    */
   notify(n = 1): void {
+    checkInteger(n, "n", 0);
     if (!this.#lock.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
     for (let i = 0; i < n && this.#waiters.grantFirst(); i++);
   }

@@ -12,8 +12,9 @@
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
+import { checkInteger } from "../validate.js";
 import { withCurrentSignal } from "./ambient.js";
-import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
@@ -48,6 +49,17 @@ export class Holding implements AsyncContextManager<undefined, void> {
     this.#release();
   }
 }
+
+/**
+ * A `Holding` kept alive for the life of the module, so that its hidden class is too (see
+ * `shapeKeeper` in waiters.ts: otherwise a full collection deoptimizes `asyncWith(x.hold())`).
+ *
+ * @internal
+ */
+export const holdingShapeKeeper: Holding = new Holding(
+  () => undefined,
+  () => {},
+);
 
 /**
  * asyncio's `Lock`: a mutual-exclusion lock with strict FIFO fairness (rule 75).
@@ -127,6 +139,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),
@@ -166,7 +179,8 @@ let makeBounded: (semaphore: Semaphore) => void;
 /**
  * asyncio's `Semaphore(value = 1)`: `value` permits, handed out in strict FIFO order
  * (rule 76). `new Semaphore(-1)` throws Python's message as a `RangeError` (Python's
- * `ValueError` for a number out of its allowed range).
+ * `ValueError` for a number out of its allowed range); a fraction or `NaN` is a `RangeError`
+ * too, and a value that is not a number a `TypeError`.
  *
  * @example
  * ```ts
@@ -193,11 +207,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   }
 
   constructor(value = 1) {
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      throw new RangeError(`Semaphore initial value must be an integer, got ${String(value)}`);
-    }
-    if (value < 0) throw new RangeError("Semaphore initial value must be >= 0");
-    this.#value = value;
+    this.#value = checkInteger(value, "Semaphore initial value", 0, "Semaphore initial value must be >= 0");
   }
 
   /**
@@ -249,6 +259,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    * ```
    */
   hold(options?: WaitOptions): Holding {
+    checkWaitOptions(options);
     return new Holding(
       () => this.#acquire(options, undefined, undefined),
       () => this.release(),

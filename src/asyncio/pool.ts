@@ -11,8 +11,11 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
+import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
 import { withCurrentSignal } from "./ambient.js";
-import { checkTimeout, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { TimeoutError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
+import { checkWaitOptions, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The callbacks and limits of a {@link Pool}.
@@ -30,13 +33,20 @@ import { checkTimeout, refusal, WaiterQueue, type WaitOptions } from "./waiters.
  * ```
  */
 export interface PoolOptions<T> {
-  /** Makes a new resource. A failure is given to the caller the resource was made for. */
-  readonly create: () => T | PromiseLike<T>;
+  /**
+   * Makes a new resource. A failure is given to the caller the resource was made for. Its
+   * `signal` aborts when the resource is no longer wanted (every caller it could serve gave up)
+   * or the pool closes; a create that ends with that abort is not reported as a failure, and
+   * a resource it makes anyway is kept (or destroyed, when the pool is closed).
+   */
+  readonly create: (signal: AbortSignal) => T | PromiseLike<T>;
   /** Releases a resource for good. Its failure is reported, and the slot is freed anyway. */
   readonly destroy?: ((resource: T) => unknown) | undefined;
   /**
-   * Runs when a borrower gives a resource back after a block that did not fail fatally:
-   * `false` (or a throw) destroys it instead of keeping it.
+   * Runs when a borrower gives a resource back after a block that did not fail fatally: the
+   * resource is kept only when it returns (or resolves to) exactly `true`, as an exit
+   * suppresses only on `true`; anything else (`false`, `1`, `"yes"`, `undefined`) or a throw
+   * destroys it.
    */
   readonly validate?: ((resource: T) => boolean | PromiseLike<boolean>) | undefined;
   /**
@@ -44,7 +54,11 @@ export interface PoolOptions<T> {
    * of kept. Without it, no error is fatal by itself (`validate` still runs).
    */
   readonly isFatal?: ((error: unknown, resource: T) => boolean) | undefined;
-  /** Resources kept even when idle, made when the pool is entered. Default 0. */
+  /**
+   * Resources kept even when idle, made when the pool is entered. Default 0. Once the pool was
+   * entered, a resource destroyed (broken, failed validation) is replaced in the background
+   * while fewer than `min` exist.
+   */
   readonly min?: number | undefined;
   /** The most resources that exist at once, counting those being made. Default 10. */
   readonly max?: number | undefined;
@@ -52,7 +66,9 @@ export interface PoolOptions<T> {
   readonly idleTimeoutMs?: number | undefined;
   /**
    * Receives the failures nobody waits for (a `destroy` after idle eviction, a `create` whose
-   * caller gave up). Without it they are kept and thrown by `close()`.
+   * caller gave up). Without it they are kept and thrown by `close()`. When it throws, its own
+   * error (with the failure it was given as its {@link errorContext}) is kept and thrown by
+   * `close()`.
    */
   readonly onError?: ((error: unknown) => void) | undefined;
 }
@@ -63,8 +79,23 @@ interface Idle<T> {
 }
 
 const FRESH = 0;
-const ENTERED = 1;
-const DONE = 2;
+const WAITING = 1;
+const HOLDING = 2;
+const DONE = 3;
+
+/**
+ * Options of {@link Pool.close}: `timeoutMs` and `signal` bound how long the caller waits for
+ * the pool to shut down (the shutdown itself goes on).
+ *
+ * @example
+ * ```ts
+ * await pool.close({ timeoutMs: 5_000, signal: shutdown.signal });
+ * ```
+ */
+export interface PoolCloseOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+}
 
 /**
  * The async manager `pool.acquire()` returns: its entry borrows a resource (waiting with the
@@ -79,7 +110,7 @@ const DONE = 2;
 export class PoolLease<T> implements AsyncContextManager<T, void> {
   readonly #pool: Pool<T>;
   readonly #options: WaitOptions | undefined;
-  #state: typeof FRESH | typeof ENTERED | typeof DONE = FRESH;
+  #state: typeof FRESH | typeof WAITING | typeof HOLDING | typeof DONE = FRESH;
   #resource: T | undefined = undefined;
 
   /** @internal Made by `Pool.acquire`. */
@@ -94,24 +125,39 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
    */
   aenter(): Promise<T> | T {
     if (this.#state !== FRESH) return Promise.reject(new RuntimeError("a PoolLease can be entered only once"));
-    this.#state = ENTERED;
+    this.#state = WAITING;
     const borrowed = borrow(this.#pool, this.#options);
     if (borrowed instanceof Promise) {
-      return borrowed.then((resource) => {
-        this.#resource = resource;
-        return resource;
-      });
+      return borrowed.then(
+        (resource) => {
+          this.#resource = resource;
+          this.#state = HOLDING;
+          return resource;
+        },
+        (error: unknown) => {
+          // Nothing was borrowed, so an exit has nothing to give back.
+          this.#state = DONE;
+          throw error;
+        },
+      );
     }
     this.#resource = borrowed.resource;
+    this.#state = HOLDING;
     return borrowed.resource;
   }
 
   /**
    * Gives the resource back (or destroys it); never suppresses. Synchronous when the resource
-   * is simply kept (no `validate`, no fatal error).
+   * is simply kept (no `validate`, no fatal error). Without a borrowed resource (the lease was
+   * never entered, its entry failed or is still waiting, or it already exited) it rejects with
+   * a `RuntimeError` and leaves the pool as it was.
    */
   aexit(exc?: ExcInfo): Promise<void> | undefined {
-    if (this.#state !== ENTERED) return Promise.reject(new RuntimeError("a PoolLease must be entered before it exits"));
+    if (this.#state !== HOLDING) {
+      return Promise.reject(
+        new RuntimeError("a PoolLease can exit only once, after an entry that borrowed a resource"),
+      );
+    }
     this.#state = DONE;
     const resource = this.#resource as T;
     this.#resource = undefined;
@@ -119,16 +165,17 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
   }
 }
 
+/**
+ * A lease kept alive for the life of the module, so that the class's hidden class is too (see
+ * `shapeKeeper` in waiters.ts: otherwise a full collection deoptimizes the borrowing path).
+ *
+ * @internal
+ */
+export const leaseShapeKeeper: PoolLease<unknown> = new PoolLease<unknown>(undefined as never, undefined);
+
 // The pool's private operations, for its lease (assigned in the pool's static block).
 let borrow: <T>(pool: Pool<T>, options: WaitOptions | undefined) => Promise<T> | Idle<T>;
 let giveBack: <T>(pool: Pool<T>, resource: T, exc: ExcInfo | undefined) => Promise<void> | undefined;
-
-function positiveInteger(value: unknown, name: string, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * A pool of reusable resources (connections, workers, browser pages) with `min`/`max` sizing,
@@ -147,7 +194,7 @@ function positiveInteger(value: unknown, name: string, min: number): number {
  * ```
  */
 export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposable {
-  readonly #create: () => T | PromiseLike<T>;
+  readonly #create: (signal: AbortSignal) => T | PromiseLike<T>;
   readonly #destroy: ((resource: T) => unknown) | undefined;
   readonly #validate: ((resource: T) => boolean | PromiseLike<boolean>) | undefined;
   readonly #isFatal: ((error: unknown, resource: T) => boolean) | undefined;
@@ -159,14 +206,21 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   /** Slots taken: resources idle, borrowed, being made or being destroyed. */
   #size = 0;
   #borrowed = 0;
-  #creating = 0;
   /** Slots whose resource is being destroyed. */
   #dying = 0;
   /** Oldest first; borrowing takes the most recently returned (warmest) one. */
   readonly #idle: Idle<T>[] = [];
-  readonly #waiters = new WaiterQueue<T | undefined>();
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  readonly #waiters = new WaiterQueue<T | undefined>(() => this.#trimCreates());
+  /** Every create in progress, with the controller of the signal it was given. */
+  readonly #making = new Set<AbortController>();
+  /** The creates started for queued callers and still wanted, oldest first. */
+  readonly #forWaiters: AbortController[] = [];
+  /** Whether the `min` resources were made (the pool was entered): then it refills to `min`. */
+  #started = false;
+  #timer: Timer | undefined = undefined;
   #closing: Promise<void> | undefined = undefined;
+  /** Set before the shutdown starts, since its first steps run before `#closing` is assigned. */
+  #closed = false;
   #drained: (() => void) | undefined = undefined;
   /** Failures nobody waited for, thrown by `close()` when there is no `onError`. */
   readonly #unreported: unknown[] = [];
@@ -176,20 +230,29 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     giveBack = (pool, resource, exc) => pool.#giveBack(resource, exc);
   }
 
+  /**
+   * Checks every option first (library-wide rule): options that are not an object, a
+   * `create` that is not a function, or a `destroy`/`validate`/`isFatal`/`onError` that is
+   * neither a function nor `undefined` are a `TypeError`; `min`/`max` that are not integers
+   * (`max >= 1`, `0 <= min <= max`) and an `idleTimeoutMs` that is not a positive number are
+   * a `RangeError` (a `TypeError` when not a number at all).
+   */
   constructor(options: PoolOptions<T>) {
-    if (typeof options?.create !== "function") throw new TypeError("Pool needs a create function");
-    this.#create = options.create;
-    this.#destroy = options.destroy;
-    this.#validate = options.validate;
-    this.#isFatal = options.isFatal;
-    this.#onError = options.onError;
-    this.#max = positiveInteger(options.max ?? 10, "max", 1);
-    this.#min = positiveInteger(options.min ?? 0, "min", 0);
-    if (this.#min > this.#max) throw new RangeError(`min (${this.#min}) must not exceed max (${this.#max})`);
-    const idle = options.idleTimeoutMs;
-    if (idle !== undefined && (checkTimeout(idle) !== undefined || idle === 0)) {
-      throw new RangeError(`idleTimeoutMs must be a positive number, got ${String(idle)}`);
+    if (checkOptions(options) === undefined) throw new TypeError("Pool needs an options object, got undefined");
+    if (typeof options.create !== "function") {
+      throw new TypeError(`create must be a function, got ${describeValue(options.create)}`);
     }
+    this.#create = options.create;
+    this.#destroy = checkFunction(options.destroy, "destroy");
+    this.#validate = checkFunction(options.validate, "validate");
+    this.#isFatal = checkFunction(options.isFatal, "isFatal");
+    this.#onError = checkFunction(options.onError, "onError");
+    // Only `undefined` means "the default": `null` is a mistake like any other non-number.
+    this.#max = options.max === undefined ? 10 : checkInteger(options.max, "max", 1);
+    this.#min = options.min === undefined ? 0 : checkInteger(options.min, "min", 0);
+    if (this.#min > this.#max) throw new RangeError(`min (${this.#min}) must not exceed max (${this.#max})`);
+    const idle = checkTimeoutMs(options.idleTimeoutMs, "idleTimeoutMs");
+    if (idle === 0) throw new RangeError("idleTimeoutMs must be a positive number of milliseconds, got 0");
     this.#idleTimeoutMs = idle === Infinity ? undefined : idle;
   }
 
@@ -215,14 +278,15 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** Whether `close()` was called. */
   get closed(): boolean {
-    return this.#closing !== undefined;
+    return this.#closed;
   }
 
   /**
    * A lease on one resource, for `asyncWith`: the wait starts when the lease is entered. It
    * rejects with `signal.reason` when `signal` aborts, a `TimeoutError` after `timeoutMs`, the
    * error of `create` when the resource made for it failed, and a `RuntimeError` once the pool
-   * is closed.
+   * is closed. Malformed options are refused here, before any wait: a `TypeError` (or a
+   * `RangeError` for a negative `timeoutMs`) thrown by `acquire` itself.
    *
    * @example
    * ```ts
@@ -230,15 +294,17 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
    * ```
    */
   acquire(options?: WaitOptions): PoolLease<T> {
+    checkWaitOptions(options);
     return new PoolLease(this, options);
   }
 
   /** Makes the `min` resources; the block's value is the pool. */
   async aenter(): Promise<Pool<T>> {
-    if (this.#closing !== undefined) throw closedError();
+    if (this.#closed) throw closedError();
+    this.#started = true;
     const wanted = this.#min - this.#size;
     if (wanted <= 0) return this;
-    const made = await Promise.allSettled(Array.from({ length: wanted }, () => this.#make()));
+    const made = await Promise.allSettled(Array.from({ length: wanted }, () => this.#make(undefined)));
     const failures: unknown[] = [];
     for (const outcome of made) {
       if (outcome.status === "fulfilled") {
@@ -276,24 +342,39 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
    * resources are destroyed now, borrowed ones when they come back, and the promise settles
    * once every resource is gone. It rejects with the failures of `destroy` (and the unreported
    * ones, without `onError`): the error itself when there is one, an `AggregateError` when
-   * there are several. Calling it again returns the same promise.
+   * there are several. Calling it again returns the same promise (without options).
+   *
+   * Creates in progress are told to stop (their signal aborts). A borrower that never gives
+   * its resource back, or a create that never settles, would make the wait endless:
+   * `timeoutMs` and `signal` bound it. When the bound is reached first, this call rejects
+   * with a `TimeoutError` (or `signal.reason`) while the shutdown goes on; a later `close()`
+   * without options gives its outcome.
    *
    * @example
    * ```ts
    * await pool.close();
+   * await pool.close({ timeoutMs: 5000 }); // TimeoutError if resources are still out after 5 s
    * ```
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#shutDown();
-    return this.#closing;
+  close(options?: PoolCloseOptions): Promise<void> {
+    const refused = refusal(options);
+    if (refused !== undefined) return Promise.reject(refused.reason);
+    if (this.#closing === undefined) {
+      this.#closed = true;
+      this.#closing = this.#shutDown();
+      // Whoever gave up waiting on it, its failures stay available to a later `close()`.
+      this.#closing.catch(() => {});
+    }
+    if (options === undefined || (options.signal === undefined && options.timeoutMs === undefined)) {
+      return this.#closing;
+    }
+    return bounded(this.#closing, options);
   }
 
   async #shutDown(): Promise<void> {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#stopEviction();
     while (this.#waiters.rejectFirst(closedError()));
+    for (const controller of this.#making) controller.abort();
     const idle = this.#idle.splice(0);
     const failures: unknown[] = [];
     await Promise.all(
@@ -315,7 +396,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
-    if (this.#closing !== undefined) return Promise.reject(closedError());
+    if (this.#closed) return Promise.reject(closedError());
     options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
@@ -362,34 +443,83 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     else await this.#discard(resource, false);
   }
 
-  /** Starts making resources for queued waiters while there is room (one per waiter). */
+  /**
+   * Starts making resources for queued waiters while there is room, one per waiter. Creates
+   * that nobody wants any more (see `#trimCreates`) do not count: a create that never settles
+   * holds its slot, but the free slots still serve later callers.
+   */
   #grow(): void {
-    while (this.#size < this.#max && this.#creating < this.#waiters.length && this.#closing === undefined) {
-      this.#make().then(
-        (resource) => this.#offer(resource),
+    while (this.#size < this.#max && this.#forWaiters.length < this.#waiters.length && !this.#closed) {
+      const controller = new AbortController();
+      this.#forWaiters.push(controller);
+      this.#make(controller).then(
+        (resource) => {
+          this.#unwant(controller);
+          this.#offer(resource);
+        },
         (error: unknown) => {
-          // The failure belongs to the longest waiting caller; with none left, it is reported.
-          if (!this.#waiters.rejectFirst(error)) this.#report(error);
+          this.#unwant(controller);
+          if (controller.signal.aborted) {
+            // Nobody wanted it any more (the queued callers have creates of their own): its
+            // abort is no failure, and anything else is reported, not given to a caller.
+            if (!isOwnAbort(controller, error)) this.#report(error);
+          } else if (!this.#waiters.rejectFirst(error)) {
+            // The failure belongs to the longest waiting caller; with none left, it is reported.
+            this.#report(error);
+          }
           this.#freeSlot();
         },
       );
     }
   }
 
-  /** Takes a slot and makes a resource; on failure the caller frees the slot, once the error is placed. */
-  async #make(): Promise<T> {
+  /** When callers gave up, the newest creates made for them are no longer wanted: abort them. */
+  #trimCreates(): void {
+    while (this.#forWaiters.length > this.#waiters.length) {
+      (this.#forWaiters.pop() as AbortController).abort();
+    }
+  }
+
+  #unwant(controller: AbortController): void {
+    const index = this.#forWaiters.indexOf(controller);
+    if (index !== -1) this.#forWaiters.splice(index, 1);
+  }
+
+  /**
+   * Takes a slot and makes a resource, giving `create` the signal of `controller` (a new one
+   * when none is given); on failure the caller frees the slot, once the error is placed.
+   */
+  async #make(controller: AbortController | undefined): Promise<T> {
     this.#size++;
-    this.#creating++;
+    controller ??= new AbortController();
+    this.#making.add(controller);
     try {
-      return await this.#create();
+      return await this.#create(controller.signal);
     } finally {
-      this.#creating--;
+      this.#making.delete(controller);
+    }
+  }
+
+  /** Makes resources in the background until `min` exist again (after some were destroyed). */
+  #refill(): void {
+    if (!this.#started || this.#closed) return;
+    while (this.#size < this.#min) {
+      const controller = new AbortController();
+      this.#make(controller).then(
+        (resource) => this.#offer(resource),
+        (error: unknown) => {
+          if (!isOwnAbort(controller, error)) this.#report(error);
+          // Not `#freeSlot`'s refill: a create that keeps failing must not loop.
+          this.#releaseSlot();
+          this.#grow();
+        },
+      );
     }
   }
 
   /** A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed). */
   #offer(resource: T): void {
-    if (this.#closing !== undefined) {
+    if (this.#closed) {
       void this.#discard(resource, true);
       return;
     }
@@ -424,19 +554,25 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     }
     this.#dying--;
     if (failed && background) this.#report(failure);
-    this.#freeSlot();
+    this.#releaseSlot();
+    this.#refill();
+    this.#grow();
     if (failed && !background) throw failure;
   }
 
   /** Gives a slot back: room for a waiter's resource, or the last step of `close()`. */
   #freeSlot(): void {
+    this.#releaseSlot();
+    this.#grow();
+  }
+
+  #releaseSlot(): void {
     this.#size--;
     if (this.#size === 0 && this.#drained !== undefined) {
       const drained = this.#drained;
       this.#drained = undefined;
       drained();
     }
-    this.#grow();
   }
 
   /** Resources beyond `min` that are not already on their way out. */
@@ -444,24 +580,33 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     return this.#size - this.#dying - this.#min;
   }
 
+  /** Hands a failure nobody waits for to `onError`, or keeps it for `close()`; never throws. */
   #report(error: unknown): void {
-    if (this.#onError !== undefined) this.#onError(error);
-    else this.#unreported.push(error);
+    if (this.#onError === undefined) {
+      this.#unreported.push(error);
+      return;
+    }
+    try {
+      this.#onError(error);
+    } catch (handlerError) {
+      // The handler's own failure is not lost either: `close()` throws it, the failure it
+      // was handling recorded as its context.
+      chainErrorContext(handlerError, error);
+      this.#unreported.push(handlerError);
+    }
   }
 
   #scheduleEviction(): void {
     const oldest = this.#idle[0];
     if (oldest === undefined || this.#idleTimeoutMs === undefined) return;
     const due = Math.max(0, oldest.since + this.#idleTimeoutMs - performance.now());
-    const timer = setTimeout(() => this.#evict(), due);
-    // Never keep a process alive just to evict idle resources.
-    (timer as { unref?: () => void }).unref?.();
-    this.#timer = timer;
+    // Never keep a process alive just to evict idle resources (unref).
+    this.#timer = startTimer(() => this.#evict(), due, true);
   }
 
   #stopEviction(): void {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      stopTimer(this.#timer);
       this.#timer = undefined;
     }
   }
@@ -482,4 +627,43 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
 function closedError(): RuntimeError {
   return new RuntimeError("Pool is closed");
+}
+
+/** Whether `error` is how a create ended after the pool aborted its signal. */
+function isOwnAbort(controller: AbortController, error: unknown): boolean {
+  if (!controller.signal.aborted) return false;
+  return error === controller.signal.reason || (error instanceof Error && error.name === "AbortError");
+}
+
+/** `shutdown`, or a `TimeoutError` / `signal.reason` when the bound comes first; no timer left behind. */
+function bounded(shutdown: Promise<void>, { signal, timeoutMs }: PoolCloseOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: Timer | undefined;
+    const onAbort = () => {
+      finish();
+      reject((signal as AbortSignal).reason);
+    };
+    const finish = () => {
+      if (timer !== undefined) stopTimer(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    if (timeoutMs !== undefined) {
+      timer = startTimer(() => {
+        timer = undefined;
+        finish();
+        reject(new TimeoutError(`Pool close timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    signal?.addEventListener("abort", onAbort);
+    shutdown.then(
+      () => {
+        finish();
+        resolve();
+      },
+      (error: unknown) => {
+        finish();
+        reject(error);
+      },
+    );
+  });
 }

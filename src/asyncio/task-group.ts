@@ -3,15 +3,17 @@
  *
  * The group is a cancel scope: its `signal` goes to the block and, through a child scope of its own,
  * to every task. The first task failure aborts the group; exit waits for every task and throws
- * the failures as one `AggregateError`.
+ * the failures as one `AggregateError`. Task scopes are children of the group's scope, reached
+ * through a set rather than one `abort` listener each, so a group is linear in its tasks.
  *
  * @module
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
-import { type AsyncContextManager, type ExcInfo, typeName } from "../protocol.js";
+import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
+import { checkSignal } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
-import { CancelScope, describeError } from "./cancel-scope.js";
+import { CancelScope, describeError, markTaskScope } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
 /**
@@ -45,7 +47,7 @@ type TaskStatus = "running" | "fulfilled" | "failed" | "cancelled";
 let taskCounter = 0;
 
 /** The group's access to a task's private bookkeeping (set by {@link Task}'s static block). */
-let settleTask: (task: Task<unknown>, fulfilled: boolean, outcome: unknown) => boolean;
+let settleTask: (task: Task<unknown>, fulfilled: boolean, outcome: unknown, echo: boolean) => boolean;
 
 /**
  * A task of a {@link TaskGroup}: a promise-like handle on one `createTask` call.
@@ -54,9 +56,12 @@ let settleTask: (task: Task<unknown>, fulfilled: boolean, outcome: unknown) => b
  * group always observes the task, so a task never causes an unhandled rejection by itself
  * (a `task.then(f)` without a rejection handler is a new promise, and that one is yours).
  *
- * A task is *cancelled*, not failed, when its signal was aborted (by the group, by its own
+ * A task is *cancelled*, not failed, when it rejected with a {@link CancelledError} (as awaiting a
+ * cancelled sibling does), or when its signal was aborted (by the group, by its own
  * {@link Task.abort}, or from outside the group) and it rejected with that abort (see
- * {@link CancelScope.isAbort}). Cancelled tasks are never reported as failures (rule 70).
+ * {@link CancelScope.isAbort}) or with a failure the group has already reported (it awaited the
+ * failed sibling). Cancelled tasks are never reported as failures (rule 70), and awaiting one,
+ * or its `result()`, throws a `CancelledError`, as Python's `await task` does.
  *
  * @example
  * ```ts
@@ -73,6 +78,7 @@ export class Task<T> implements PromiseLike<T> {
   #status: TaskStatus = "running";
   #value: T | undefined;
   #error: unknown;
+  #cancelledError: CancelledError | undefined;
 
   /** The task's name: the one given to `createTask`, or `Task-<n>`. */
   readonly name: string;
@@ -105,17 +111,19 @@ export class Task<T> implements PromiseLike<T> {
    */
   result(): T {
     if (this.#status === "running") throw new RuntimeError("Result is not set.");
-    if (this.#status !== "fulfilled") throw this.#error;
+    if (this.#status === "cancelled") throw this.#cancellation();
+    if (this.#status === "failed") throw this.#error;
     return this.#value as T;
   }
 
   /**
-   * The task's failure as `{ error }`, or `undefined` when it fulfilled. Throws the abort when
-   * it was cancelled and a `RuntimeError` while it runs (Python's `Task.exception()`).
+   * The task's failure as `{ error }`, or `undefined` when it fulfilled. Throws a
+   * {@link CancelledError} when it was cancelled and a `RuntimeError` while it runs (Python's
+   * `Task.exception()`).
    */
   error(): ExcInfo | undefined {
     if (this.#status === "running") throw new RuntimeError("Exception is not set.");
-    if (this.#status === "cancelled") throw this.#error;
+    if (this.#status === "cancelled") throw this.#cancellation();
     return this.#status === "failed" ? { error: this.#error } : undefined;
   }
 
@@ -134,7 +142,13 @@ export class Task<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#promise.then(onFulfilled, onRejected);
+    // The group's own reaction was registered first (in createTask), so the status is known
+    // here: a cancelled task gives its CancelledError, as Python's `await task` raises one.
+    return this.#promise.then(onFulfilled, (error: unknown) => {
+      const rejection = this.#status === "cancelled" ? this.#cancellation() : error;
+      if (onRejected == null) throw rejection;
+      return onRejected(rejection);
+    });
   }
 
   /** `<Task name running>`, `<Task name fulfilled>`, … */
@@ -143,11 +157,15 @@ export class Task<T> implements PromiseLike<T> {
   }
 
   static {
-    settleTask = (task, fulfilled, outcome) => task.#settle(fulfilled, outcome);
+    settleTask = (task, fulfilled, outcome, echo) => task.#settle(fulfilled, outcome, echo);
   }
 
-  /** Records the outcome; returns whether it was a failure to report. */
-  #settle(fulfilled: boolean, outcome: unknown): boolean {
+  /**
+   * Records the outcome; returns whether it was a failure to report. `echo`: the task rejected
+   * with a failure the group already reported (it awaited the failed task); Python would have
+   * cancelled it first, as the group's abort reaches a task before the failure it awaits.
+   */
+  #settle(fulfilled: boolean, outcome: unknown, echo: boolean): boolean {
     this.#scope.close();
     if (fulfilled) {
       this.#status = "fulfilled";
@@ -155,8 +173,26 @@ export class Task<T> implements PromiseLike<T> {
       return false;
     }
     this.#error = outcome;
-    this.#status = this.#scope.isAbort(outcome) ? "cancelled" : "failed";
-    return this.#status === "failed";
+    const cancelled = echo || outcome instanceof CancelledError || this.#scope.isAbort(outcome);
+    this.#status = cancelled ? "cancelled" : "failed";
+    return !cancelled;
+  }
+
+  /**
+   * The `CancelledError` a cancelled task gives, always the same one: the one it threw, else
+   * its signal's reason when that is one, else a new one caused by that reason.
+   */
+  #cancellation(): CancelledError {
+    if (this.#cancelledError === undefined) {
+      const reason = this.#scope.signal.reason;
+      this.#cancelledError =
+        this.#error instanceof CancelledError
+          ? this.#error
+          : reason instanceof CancelledError
+            ? reason
+            : new CancelledError(`task ${this.name} was cancelled`, { cause: reason });
+    }
+    return this.#cancelledError;
   }
 }
 
@@ -172,7 +208,12 @@ export class Task<T> implements PromiseLike<T> {
  * - Exit waits for every task, whatever aborts happen meanwhile. Then failures are thrown as
  *   one `AggregateError("unhandled errors in a TaskGroup")`, in completion order, with the
  *   block's own error last (its {@link errorContext} is the block's error). Aborts are not
- *   failures: a task or block that rejects with its signal's abort is left out.
+ *   failures: a task or block that rejects with its signal's abort, or with a
+ *   {@link CancelledError}, is left out, and so is one that re-throws a failure the group
+ *   already reported (a task or block that awaited the failed task): each failure is reported
+ *   once.
+ * - A block that throws a `CancelledError` of its own (say from awaiting a task aborted with
+ *   {@link Task.abort}) aborts the tasks; with no failures, that `CancelledError` propagates.
  * - With no failures, an abort from outside (the `signal` option) propagates as that abort:
  *   the block's own error when it threw one, else the outer reason. Failures beat aborts.
  * - It never suppresses. A group is single use.
@@ -196,10 +237,12 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
   #cancelOnEntry: { reason: unknown } | undefined;
   #running = 0;
   readonly #errors: unknown[] = [];
+  /** The reported failures that are objects, to tell a re-thrown one (an echo) from a new one. */
+  #reported: Set<object> | undefined;
   #wakeExit: (() => void) | undefined;
 
   constructor(options?: TaskGroupOptions) {
-    this.#parent = options?.signal;
+    this.#parent = checkSignal(options?.signal);
   }
 
   /** The group's signal (the block's): aborts when a task fails, the block throws, or the outer signal aborts. */
@@ -236,6 +279,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     if (this.#exiting && this.#running === 0) throw new RuntimeError(`TaskGroup ${this} is finished`);
     if (this.#shuttingDown()) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
     const scope = new CancelScope(groupScope.signal);
+    markTaskScope(scope);
     let promise: Promise<T>;
     try {
       // The task runs with its own scope current, so its waits end with it (ambient.ts).
@@ -254,10 +298,14 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
 
   // Rule 70: cancelled tasks are ignored; the first failure aborts everything.
   #onTaskDone(task: Task<unknown>, fulfilled: boolean, outcome: unknown): void {
-    const failed = settleTask(task, fulfilled, outcome);
+    const failed = settleTask(task, fulfilled, outcome, !fulfilled && this.#isReported(outcome));
     this.#running--;
     if (failed) {
       this.#errors.push(outcome);
+      if (isObject(outcome)) {
+        this.#reported ??= new Set();
+        this.#reported.add(outcome);
+      }
       if (!this.#aborting) {
         this.#abort(
           new CancelledError(`TaskGroup aborted because a task failed: ${describeError(outcome)}`, { cause: outcome }),
@@ -265,6 +313,11 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
       }
     }
     if (this.#running === 0 && this.#wakeExit !== undefined) this.#wakeExit();
+  }
+
+  /** Whether `error` is a failure already reported (an object: a thrown primitive cannot be told apart). */
+  #isReported(error: unknown): boolean {
+    return this.#reported !== undefined && isObject(error) && this.#reported.has(error);
   }
 
   /** Python's `_aborting`: the group aborted itself, or exit runs under an outer abort. */
@@ -286,9 +339,13 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     if (scope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting) throw new RuntimeError(`TaskGroup ${this} has already been exited`);
     this.#exiting = true;
-    const blockAborted = exc !== undefined && scope.isAbort(exc.error);
+    // Step 2: the block's cancellation (its signal's abort, or a CancelledError) is not a
+    // failure, and neither is a failure it re-throws after awaiting the failed task.
+    const blockCancelled =
+      exc !== undefined &&
+      (scope.isAbort(exc.error) || exc.error instanceof CancelledError || this.#isReported(exc.error));
     if (exc !== undefined && !this.#aborting) {
-      const why = blockAborted ? "the block was aborted" : `the block failed: ${describeError(exc.error)}`;
+      const why = blockCancelled ? "the block was aborted" : `the block failed: ${describeError(exc.error)}`;
       this.#abort(new CancelledError(`TaskGroup aborted because ${why}`, { cause: exc.error }));
     }
     if (this.#running > 0) {
@@ -302,7 +359,8 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     scope.close();
 
     const errors = this.#errors.slice();
-    if (exc !== undefined && !blockAborted) errors.push(exc.error);
+    // Step 8 (re-checked: a task may have reported the very error the block threw meanwhile).
+    if (exc !== undefined && !blockCancelled && !this.#isReported(exc.error)) errors.push(exc.error);
     if (errors.length > 0) {
       const group = new AggregateError(errors, "unhandled errors in a TaskGroup");
       if (exc !== undefined) chainErrorContext(group, exc.error);
@@ -311,7 +369,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     // No failures: an abort from outside propagates as that abort (steps 6–7).
     if (exc === undefined && scope.abortedFromOutside) throw scope.signal.reason;
     // The group's own cancel() ends the block quietly, as a trio/anyio cancel scope does.
-    return blockAborted && this.#cancelled && scope.abortedByOwn;
+    return blockCancelled && this.#cancelled && scope.abortedByOwn;
   }
 
   /**

@@ -11,9 +11,11 @@
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { checkSignal, describeValue } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
-import { CancelScope } from "./cancel-scope.js";
+import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /** Python's `_State` values, used verbatim in messages and `toString()` (rule 58). */
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
@@ -31,16 +33,15 @@ export interface TimeoutOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The longest delay `setTimeout` honours; longer ones are reached in several steps. */
-const MAX_TIMER_DELAY = 2_147_483_647;
-
-type TimerHandle = ReturnType<typeof setTimeout>;
-
+// The library's rule for numbers: the wrong type is a TypeError, NaN a RangeError. Any other
+// number is a deadline: zero, negative or past fires at the next timer turn (rule 60),
+// Infinity never.
 function checkTime(value: unknown, what: string): number | null {
   if (value === null) return null;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`${what} must be a number of milliseconds or null, got ${String(value)}`);
+  if (typeof value !== "number") {
+    throw new TypeError(`${what} must be a number of milliseconds or null, got ${describeValue(value)}`);
   }
+  if (Number.isNaN(value)) throw new RangeError(`${what} must be a number of milliseconds or null, got NaN`);
   return value;
 }
 
@@ -82,19 +83,26 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #delay: number | undefined;
   #parent: AbortSignal | undefined;
   #scope: CancelScope | undefined;
-  #timer: TimerHandle | undefined;
+  #timer: Timer | undefined;
+  #signalTaken = false;
 
   /** Use {@link timeout} or {@link timeoutAt}. */
   constructor(when: number | null, options?: TimeoutOptions, delay?: number) {
     this.#when = checkTime(when, "deadline");
     this.#delay = delay;
-    this.#parent = options?.signal;
+    this.#parent = checkSignal(options?.signal);
   }
 
   /** The signal that aborts when the deadline passes (or when the enclosing signal aborts). */
   get signal(): AbortSignal {
-    if (this.#scope === undefined) throw new RuntimeError("Timeout has not been entered");
-    return this.#scope.signal;
+    const scope = this.#scope;
+    if (scope === undefined) throw new RuntimeError("Timeout has not been entered");
+    if (!this.#signalTaken) {
+      // Scopes linked to this signal may ask whether this deadline has passed (rule 64a).
+      this.#signalTaken = true;
+      onDeadlineCheck(scope, () => this.#fireIfDue());
+    }
+    return scope.signal;
   }
 
   /** The current deadline on the `performance.now()` clock, or `null` for none. */
@@ -158,11 +166,15 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
       return;
     }
     this.#state = "expired";
-    // Python converts when no other cancel is pending; here: when the signal's abort was ours.
-    if (exc === undefined || !scope.abortedByOwn) return;
+    // Rule 63: Python converts when no other cancel is pending (`uncancel() <= _cancelling`).
+    // Here: the signal's abort was ours, and no enclosing scope has aborted since (else the
+    // block's abort is re-thrown as it is, and the enclosing scope decides: rule 64a).
+    if (exc === undefined || !scope.abortedByOwn || scope.enclosingAborted()) return;
     const reason = scope.signal.reason;
     const timeoutError = new TimeoutError(describeReason(reason), { cause: reason });
-    if (scope.isAbort(exc.error)) {
+    // Python: `issubclass(exc_type, CancelledError)`; a CancelledError re-thrown by an inner
+    // scope that left the decision to us is one too.
+    if (scope.isAbort(exc.error) || exc.error instanceof CancelledError) {
       chainErrorContext(timeoutError, exc.error);
       throw timeoutError;
     }
@@ -183,20 +195,20 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   }
 
   #arm(when: number): void {
-    if (when === Infinity) return;
-    const delay = when - performance.now();
-    if (delay > MAX_TIMER_DELAY) {
-      this.#timer = setTimeout(() => this.#arm(when), MAX_TIMER_DELAY);
-    } else {
-      // Whole milliseconds: Node keeps one timer list per distinct duration, so fractional
-      // delays would make a list per timer; rounding up never fires before the deadline.
-      this.#timer = setTimeout(() => this.#expire(), Math.max(Math.ceil(delay), 0));
-    }
+    // Delays beyond setTimeout's range are reached in steps (timer.ts).
+    this.#timer = startTimer(() => this.#expire(), when - performance.now());
+  }
+
+  /** Fires the deadline now if it has passed but its timer has not run yet (see {@link CancelScope.enclosingAborted}). */
+  #fireIfDue(): void {
+    if (this.#state !== "active" || this.#when === null || performance.now() < this.#when) return;
+    this.#clearTimer();
+    this.#expire();
   }
 
   #clearTimer(): void {
     if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
+    stopTimer(this.#timer);
     this.#timer = undefined;
   }
 

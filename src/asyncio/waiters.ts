@@ -12,16 +12,28 @@
  * reason and the primitive gets the granted value back to pass on (`onLateAbort`), so a permit
  * is never lost and never granted twice.
  *
+ * Waits that share a signal, in any queue, share one abort listener (a `SignalWatch`), so any
+ * number of them cost linear time, and a wait's `timeoutMs` may exceed `setTimeout`'s limit
+ * (timer.ts). Options are checked before a waiter is queued (validate.ts).
+ *
  * @module
  */
 
+import { checkOptions, checkSignal, checkTimeoutMs } from "../validate.js";
 import { TimeoutError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /**
  * How a wait may end early: `signal` aborts it (rejecting with `signal.reason`, the very
  * object), `timeoutMs` gives up after that many milliseconds with a {@link TimeoutError}.
  * Neither matters when the wait can be satisfied at once, except an already-aborted signal,
  * which rejects without taking anything.
+ *
+ * Options are checked before anything is queued: options that are not an object, a `signal`
+ * that is not an `AbortSignal`, or a `timeoutMs` that is not a number are a `TypeError`; a
+ * negative or `NaN` `timeoutMs` is a `RangeError` (`Infinity` means no limit). The promise-returning
+ * methods reject with that error; the methods that return a manager (`hold()`,
+ * `Pool.acquire()`) throw it.
  *
  * @example
  * ```ts
@@ -50,45 +62,100 @@ export class Waiter<V> {
   resolve!: (value: V) => void;
   reject!: (reason: unknown) => void;
   signal: AbortSignal | undefined = undefined;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The neighbours among the waiters (of any queue) that share this waiter's signal. */
+  signalPrev: Waiter<V> | undefined = undefined;
+  signalNext: Waiter<V> | undefined = undefined;
+  timer: Timer | undefined = undefined;
 
   constructor(
     readonly queue: WaiterQueue<V>,
     /** What the waiter resolves with when granted without an explicit value. */
     public value: V,
   ) {}
-
-  /** The abort listener: the waiter object itself, so no closure is allocated per wait. */
-  handleEvent(): void {
-    this.queue.abandon(this, (this.signal as AbortSignal).reason);
-  }
 }
 
 /**
- * Checks a `timeoutMs` option: a non-negative number, `Infinity` meaning no limit.
- *
- * @internal
+ * The waiters of every queue that wait on one signal, and the single abort listener they
+ * share: a signal shared by 50,000 waits carries one listener, not 50,000 (adding a listener
+ * is linear in the listeners already there, and Node warns past 10), and its abort rejects
+ * them all in linear time, oldest first.
  */
-export function checkTimeout(timeoutMs: number | undefined): RangeError | undefined {
-  if (timeoutMs === undefined) return undefined;
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-    return new RangeError(`timeoutMs must be a non-negative number, got ${String(timeoutMs)}`);
+class SignalWatch {
+  head: Waiter<unknown> | undefined = undefined;
+  tail: Waiter<unknown> | undefined = undefined;
+
+  constructor(readonly signal: AbortSignal) {}
+
+  /** The abort listener: the watch itself, so no closure is allocated. */
+  handleEvent(): void {
+    const reason = this.signal.reason;
+    for (let waiter = this.head; waiter !== undefined; waiter = this.head) {
+      waiter.queue.abandon(waiter, reason);
+    }
   }
-  return undefined;
+}
+
+const watches = new WeakMap<AbortSignal, SignalWatch>();
+
+function watchSignal(waiter: Waiter<unknown>, signal: AbortSignal): void {
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    watch = new SignalWatch(signal);
+    watches.set(signal, watch);
+    signal.addEventListener("abort", watch);
+    watch.head = waiter;
+  } else {
+    (watch.tail as Waiter<unknown>).signalNext = waiter;
+    waiter.signalPrev = watch.tail;
+  }
+  watch.tail = waiter;
+  waiter.signal = signal;
+}
+
+function unwatchSignal(waiter: Waiter<unknown>, signal: AbortSignal): void {
+  const watch = watches.get(signal) as SignalWatch;
+  const { signalPrev: prev, signalNext: next } = waiter;
+  if (prev === undefined) watch.head = next;
+  else prev.signalNext = next;
+  if (next === undefined) watch.tail = prev;
+  else next.signalPrev = prev;
+  waiter.signalPrev = waiter.signalNext = undefined;
+  waiter.signal = undefined;
+  if (watch.head === undefined) {
+    watches.delete(signal);
+    signal.removeEventListener("abort", watch);
+  }
 }
 
 /**
- * The reason an already-finished wait must not start: an aborted signal (its reason) or a
- * malformed `timeoutMs`. `undefined` when the wait may go on.
+ * The reason a wait must not start: malformed options (a `TypeError` or `RangeError`, see
+ * {@link WaitOptions}) or an aborted signal (its reason, the very object). `undefined` when
+ * the wait may go on. Nothing is queued before this answered.
  *
  * @internal
  */
 export function refusal(options: WaitOptions | undefined): { reason: unknown } | undefined {
   if (options === undefined) return undefined;
+  try {
+    checkWaitOptions(options);
+  } catch (error) {
+    return { reason: error };
+  }
   const signal = options.signal;
-  if (signal?.aborted) return { reason: (signal as AbortSignal).reason };
-  const invalid = checkTimeout(options.timeoutMs);
-  return invalid === undefined ? undefined : { reason: invalid };
+  if (signal?.aborted) return { reason: signal.reason };
+  return undefined;
+}
+
+/**
+ * Throws the `TypeError` or `RangeError` for malformed wait options (see {@link WaitOptions}).
+ *
+ * @internal
+ */
+export function checkWaitOptions(options: WaitOptions | undefined): void {
+  const checked = checkOptions(options);
+  if (checked === undefined) return;
+  checkSignal(checked.signal);
+  checkTimeoutMs(checked.timeoutMs);
 }
 
 /**
@@ -108,8 +175,9 @@ export class WaiterQueue<V> {
     return this.#length;
   }
 
-  isEmpty(): boolean {
-    return this.#length === 0;
+  /** The waiter queued last (the one the latest `wait()` queued, right after that call). */
+  get last(): Waiter<V> | undefined {
+    return this.#tail;
   }
 
   /**
@@ -133,15 +201,14 @@ export class WaiterQueue<V> {
     this.#length++;
     if (options === undefined) return promise;
     const { signal, timeoutMs } = options;
-    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      waiter.timer = setTimeout(() => {
+    if (timeoutMs !== undefined) {
+      waiter.timer = startTimer(() => {
         waiter.timer = undefined;
         this.abandon(waiter, new TimeoutError(`${what} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
     }
     if (signal === undefined) return promise;
-    waiter.signal = signal;
-    signal.addEventListener("abort", waiter);
+    watchSignal(waiter as Waiter<unknown>, signal);
     return promise.then((granted) => {
       if (signal.aborted) {
         onLateAbort?.(granted);
@@ -197,12 +264,26 @@ export class WaiterQueue<V> {
     waiter.prev = waiter.next = undefined;
     this.#length--;
     if (waiter.timer !== undefined) {
-      clearTimeout(waiter.timer);
+      stopTimer(waiter.timer);
       waiter.timer = undefined;
     }
-    if (waiter.signal !== undefined) waiter.signal.removeEventListener("abort", waiter);
+    if (waiter.signal !== undefined) unwatchSignal(waiter as Waiter<unknown>, waiter.signal);
   }
 }
+
+/**
+ * One waiter kept alive for the life of the module, so that its hidden class is too.
+ *
+ * A full garbage collection at a moment when no wait is queued would otherwise find no
+ * `Waiter` alive, clear the hidden classes (V8 holds them weakly) and throw away every
+ * optimized function that was specialised on them ("weak objects" deoptimizations): the next
+ * few thousand contended acquisitions then ran 4–8 times slower while they were re-optimized.
+ * Exported so that it is held by the module (a module-local constant nothing reads is not).
+ *
+ * @internal
+ */
+export const shapeKeeper: Waiter<unknown> = new Waiter<unknown>(new WaiterQueue<unknown>(), undefined);
+shapeKeeper.state = ABANDONED;
 
 /**
  * The shared, already-settled result of an uncontended `acquire()`: no allocation per call.

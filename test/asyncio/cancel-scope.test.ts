@@ -93,3 +93,65 @@ describe("CancelScope", () => {
     assert.equal(scope.isAbort(a), false);
   });
 });
+
+describe("CancelScope: the tree of scopes", () => {
+  test("a scope given a library-made signal links to its scope, without a listener", () => {
+    const parent = new CancelScope();
+    const child = new CancelScope(parent.signal);
+    const grandchild = new CancelScope(child.signal);
+    assert.equal(getEventListeners(parent.signal, "abort").length, 0);
+    assert.equal(getEventListeners(child.signal, "abort").length, 0);
+    const reason = new Error("top");
+    parent.abort(reason);
+    assert.equal(grandchild.signal.reason, reason);
+    assert.ok(grandchild.abortedFromOutside);
+  });
+
+  test("the signal is made on first use, and carries an abort that came before", () => {
+    const parent = new CancelScope();
+    const child = new CancelScope(parent.signal);
+    const reason = new Error("early");
+    parent.abort(reason);
+    // child.signal was never asked for until now
+    assert.ok(child.aborted);
+    assert.ok(child.signal.aborted);
+    assert.equal(child.signal.reason, reason);
+    assert.ok(child.isAbort(reason));
+  });
+
+  test("abort() with no reason aborts with an AbortError, as AbortController.abort() does", () => {
+    const scope = new CancelScope();
+    scope.abort(undefined);
+    assert.equal((scope.signal.reason as Error).name, "AbortError");
+    assert.ok(scope.isAbort(scope.signal.reason));
+  });
+
+  test("enclosingAborted: the parent signal's state, also after the scope's own abort", () => {
+    const caller = new AbortController();
+    const scope = new CancelScope(caller.signal);
+    assert.equal(scope.enclosingAborted(), false);
+    scope.abort(new Error("own"));
+    assert.equal(scope.enclosingAborted(), false);
+    caller.abort(new Error("caller"));
+    assert.equal(scope.enclosingAborted(), true, "the caller aborted after the scope's own abort");
+    assert.equal(new CancelScope().enclosingAborted(), false, "no parent, nothing above");
+
+    const outer = new CancelScope();
+    const inner = new CancelScope(outer.signal);
+    inner.abort(new Error("inner"));
+    assert.equal(inner.enclosingAborted(), false);
+    outer.abort(new Error("outer"));
+    assert.equal(inner.enclosingAborted(), true);
+    assert.equal((inner.signal.reason as Error).message, "inner", "only the first abort counts");
+  });
+
+  test("a child created under an aborted library scope is aborted at once and not linked", () => {
+    const parent = new CancelScope();
+    const reason = new Error("gone");
+    parent.abort(reason);
+    const child = new CancelScope(parent.signal);
+    assert.ok(child.abortedFromOutside);
+    assert.equal(child.signal.reason, reason);
+    child.close();
+  });
+});

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { asyncWith, Condition, Lock, RuntimeError, TimeoutError } from "../../src/index.js";
-import { flush, track } from "../support/async.js";
+import { flush, sleep, track } from "../support/async.js";
 
 describe("Condition", () => {
   test("case 266 test_wait_cancel: an aborted wait rejects with the reason and ends with the lock held again", async () => {
@@ -258,6 +258,67 @@ describe("Condition", () => {
     );
     assert.equal(calls, 1);
     assert.equal(condition.locked(), false);
+  });
+
+  test("wait({ timeoutMs }) counts the time to re-acquire the lock (CPython 3.12/3.13: async with timeout(t): await cond.wait())", async () => {
+    // CPython 3.13 (checked): the waiter notified in time but blocked re-acquiring past its
+    // deadline raises TimeoutError with the lock held, and its notification goes to the next
+    // waiter ('plain: woke'). 3.12 also raises TimeoutError but loses the notification.
+    const condition = new Condition();
+    const log: string[] = [];
+    const timed = (async () => {
+      await condition.acquire();
+      try {
+        await condition.wait({ timeoutMs: 20 });
+        log.push("timed: woke");
+      } catch (error) {
+        log.push(`timed: ${(error as Error).name}, locked=${condition.locked()}`);
+      } finally {
+        condition.release();
+      }
+    })();
+    await flush();
+    const plain = (async () => {
+      await condition.acquire();
+      try {
+        await condition.wait();
+        log.push("plain: woke");
+      } finally {
+        condition.release();
+      }
+    })();
+    await flush();
+    await condition.acquire();
+    condition.notify(1);
+    await sleep(60); // hold the lock past the timed waiter's deadline
+    condition.release();
+    await Promise.all([timed, plain]);
+    assert.deepEqual(log, ["timed: TimeoutError, locked=true", "plain: woke"]);
+  });
+
+  test("wait({ timeoutMs }) notified and re-acquired in time resolves and leaves no timer", async () => {
+    const condition = new Condition();
+    await condition.acquire();
+    const waiting = condition.wait({ timeoutMs: 60_000 });
+    await flush();
+    await condition.acquire();
+    condition.notify();
+    condition.release();
+    assert.equal(await waiting, true);
+    assert.equal(condition.locked(), true);
+    condition.release();
+  });
+
+  test("waitFor({ timeoutMs: Infinity }) has no limit", async () => {
+    const condition = new Condition();
+    let ready = false;
+    const waiting = asyncWith(condition, () => condition.waitFor(() => ready, { timeoutMs: Infinity }));
+    await flush();
+    await asyncWith(condition, () => {
+      ready = true;
+      condition.notifyAll();
+    });
+    assert.equal(await waiting, true);
   });
 
   test("wait() with an already-aborted signal rejects at once and keeps the lock", async () => {

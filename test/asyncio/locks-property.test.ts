@@ -1,7 +1,9 @@
 // Property tests: many waiters on a Lock / Semaphore / BoundedSemaphore under random schedules
 // of arrivals, aborts and releases, including an abort in the same step as a release (before or
-// after it). Invariants: holders never exceed the bound, a permit is never lost or granted twice,
-// every waiter ends granted or aborted (with its own reason), and FIFO order holds.
+// after it), waiters sharing a signal (one abort ends them all), and calls with malformed options
+// (refused, with nothing queued). Invariants: holders never exceed the bound, a permit is never
+// lost or granted twice, every waiter ends granted or aborted (with its signal's reason), and
+// FIFO order holds.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -9,13 +11,16 @@ import { BoundedSemaphore, Condition, Lock, Semaphore } from "../../src/index.js
 import { flush } from "../support/async.js";
 
 interface Primitive {
-  acquire(options?: { signal?: AbortSignal }): Promise<true>;
+  acquire(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<true>;
   release(): void;
   locked(): boolean;
 }
 
 type Step =
   | { kind: "arrive" }
+  | { kind: "arriveShared"; group: number }
+  | { kind: "abortShared"; group: number }
+  | { kind: "arriveBad"; which: number }
   | { kind: "abort"; pick: number }
   | { kind: "release"; pick: number }
   | { kind: "releaseThenAbort"; pick: number }
@@ -24,6 +29,9 @@ type Step =
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   fc.constant<Step>({ kind: "arrive" }),
+  fc.nat(2).map((group): Step => ({ kind: "arriveShared", group })),
+  fc.nat(2).map((group): Step => ({ kind: "abortShared", group })),
+  fc.nat(5).map((which): Step => ({ kind: "arriveBad", which })),
   fc.nat(50).map((pick): Step => ({ kind: "abort", pick })),
   fc.nat(50).map((pick): Step => ({ kind: "release", pick })),
   fc.nat(50).map((pick): Step => ({ kind: "releaseThenAbort", pick })),
@@ -41,6 +49,17 @@ interface Waiter {
 async function runSchedule(make: () => Primitive, bound: number, steps: Step[]): Promise<void> {
   const primitive = make();
   const waiters: Waiter[] = [];
+  const shared = [new AbortController(), new AbortController(), new AbortController()];
+  const badOptions: unknown[] = [
+    null,
+    7,
+    { signal: {} },
+    { signal: new AbortController() },
+    { timeoutMs: -1 },
+    { timeoutMs: Number.NaN },
+  ];
+  let refused = 0;
+  let badCalls = 0;
   const pick = <T>(list: T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length]);
   const holding = () => waiters.filter((w) => w.status === "holding");
   const pending = () => waiters.filter((w) => w.status === "pending");
@@ -73,10 +92,25 @@ async function runSchedule(make: () => Primitive, bound: number, steps: Step[]):
 
   for (const step of steps) {
     switch (step.kind) {
-      case "arrive": {
+      case "arriveBad":
+        badCalls++;
+        primitive.acquire(badOptions[step.which] as never).then(
+          () => assert.fail("malformed options were accepted"),
+          (error: unknown) => {
+            assert.ok(error instanceof TypeError || error instanceof RangeError);
+            refused++;
+          },
+        );
+        break;
+      case "abortShared":
+        shared[step.group]?.abort(new Error(`shared abort ${step.group}`));
+        shared[step.group] = new AbortController();
+        break;
+      case "arrive":
+      case "arriveShared": {
         const waiter: Waiter = {
           id: waiters.length,
-          controller: new AbortController(),
+          controller: step.kind === "arrive" ? new AbortController() : (shared[step.group] as AbortController),
           status: "pending",
           everGranted: false,
         };
@@ -120,8 +154,9 @@ async function runSchedule(make: () => Primitive, bound: number, steps: Step[]):
   }
   await flush();
   check();
+  assert.equal(refused, badCalls, "every malformed call was refused");
   // Wind down: abort everyone still queued, release every holder.
-  for (const w of pending()) w.controller.abort(new Error("wind down"));
+  for (const w of pending()) if (!w.controller.signal.aborted) w.controller.abort(new Error("wind down"));
   await flush();
   for (const w of holding()) {
     w.status = "released";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { describe, test } from "node:test";
+import { setTimeout as nodeSleep } from "node:timers/promises";
 import {
   type AsyncContextManager,
   asyncWith,
@@ -10,11 +11,12 @@ import {
   RuntimeError,
   type Task,
   TaskGroup,
+  type Timeout,
   TimeoutError,
   timeout,
 } from "../../src/index.js";
 import { aborted, sleep } from "../support/async.js";
-import { thrownByAsync } from "../support/throws.js";
+import { rejectionOf, thrownBy, thrownByAsync } from "../support/throws.js";
 
 function errorsOf(error: unknown): unknown[] {
   assert.ok(error instanceof AggregateError, `expected an AggregateError, got ${String(error)}`);
@@ -1100,5 +1102,266 @@ describe("TaskGroup: exit protocol", () => {
     await tg.aexit();
     const exc: ExcInfo = { error: new Error("x") };
     await assert.rejects(tg.aexit(exc), { name: "RuntimeError", message: /has already been exited$/ });
+  });
+});
+
+describe("TaskGroup: CPython's cancellation rules (scope_scenarios.py, CPython 3.12 and 3.13)", () => {
+  const boom = (ms = 0) =>
+    async function failing(): Promise<never> {
+      await sleep(ms);
+      throw new Error("boom");
+    };
+
+  test("body_awaits_failing_task: a failure the block awaits is reported once", async () => {
+    let bodySaw: unknown;
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), async (tg) => {
+        const t = tg.createTask(boom());
+        try {
+          await t;
+        } catch (e) {
+          bodySaw = e;
+          throw e;
+        }
+      }),
+    );
+    const errors = errorsOf(error);
+    assert.equal(errors.length, 1, "CPython: ExceptionGroup[ValueError('boom')]");
+    // Python's block sees a CancelledError here (the group cancels it before the failure
+    // reaches it); JavaScript cannot replace what `await` gives, so the block sees the failure.
+    assert.equal(bodySaw, errors[0]);
+    assert.equal(errorContext(error), bodySaw);
+  });
+
+  test("sibling_awaits_failing_task: reported once; the waiting sibling ends cancelled", async () => {
+    let waiter: Task<unknown> | undefined;
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), (tg) => {
+        const t = tg.createTask(boom());
+        waiter = tg.createTask(() => t);
+      }),
+    );
+    const errors = errorsOf(error);
+    assert.equal(errors.length, 1);
+    assert.ok(waiter?.cancelled());
+    const cancellation = thrownBy(() => waiter?.result());
+    assert.ok(cancellation instanceof CancelledError);
+    assert.equal((cancellation as Error).cause, errors[0], "the group's abort, caused by the failure");
+    assert.equal(await rejectionOf(waiter as Task<unknown>), cancellation);
+  });
+
+  test("task_awaits_sibling_aborted_alone: the waiting task ends cancelled, the group completes", async () => {
+    let t1: Task<unknown> | undefined;
+    let t2: Task<unknown> | undefined;
+    await asyncWith(new TaskGroup(), async (tg) => {
+      t2 = tg.createTask((signal) => sleep(10_000, signal));
+      const sibling = t2;
+      t1 = tg.createTask(() => sibling);
+      await null;
+      sibling.abort();
+    });
+    assert.ok(t1?.cancelled());
+    assert.ok(t2?.cancelled());
+    const fromT2 = thrownBy(() => t2?.result());
+    assert.ok(fromT2 instanceof CancelledError);
+    assert.equal(
+      thrownBy(() => t1?.result()),
+      fromT2,
+      "t1 re-threw t2's CancelledError",
+    );
+  });
+
+  test("task_raises_cancelled_error_itself: a cancellation, not a failure", async () => {
+    let quitter: Task<unknown> | undefined;
+    let other: Task<string> | undefined;
+    const own = new CancelledError("giving up");
+    await asyncWith(new TaskGroup(), (tg) => {
+      quitter = tg.createTask(async () => {
+        throw own;
+      });
+      other = tg.createTask(async (signal) => {
+        await sleep(5, signal);
+        return "fine";
+      });
+    });
+    assert.ok(quitter?.cancelled());
+    assert.equal(
+      thrownBy(() => quitter?.result()),
+      own,
+    );
+    assert.equal(
+      thrownBy(() => quitter?.error()),
+      own,
+    );
+    assert.equal(other?.result(), "fine", "the group was not aborted");
+  });
+
+  test("awaiting_a_task_the_group_cancelled: await, result() and error() give its CancelledError", async () => {
+    let slow: Task<void> | undefined;
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), (tg) => {
+        // Node's own AbortError (cause: the reason) is what most signal-aware APIs reject with.
+        slow = tg.createTask((signal) => nodeSleep(10_000, undefined, { signal }));
+        tg.createTask(boom(2));
+      }),
+    );
+    const [cause] = errorsOf(error);
+    assert.ok(slow?.cancelled());
+    const viaAwait = await rejectionOf(slow as Task<void>);
+    assert.ok(viaAwait instanceof CancelledError, "not Node's AbortError");
+    assert.equal(viaAwait.cause, cause);
+    assert.equal(
+      thrownBy(() => slow?.result()),
+      viaAwait,
+      "always the same CancelledError",
+    );
+    assert.equal(
+      thrownBy(() => slow?.error()),
+      viaAwait,
+    );
+    // A rejection handler given to then() gets it too.
+    assert.equal(await slow?.then(undefined, (e: unknown) => e), viaAwait);
+  });
+
+  test("a task aborted with a reason that is not a CancelledError gives a CancelledError caused by it", async () => {
+    let t: Task<void> | undefined;
+    const reason = new Error("custom");
+    await asyncWith(new TaskGroup(), async (tg) => {
+      t = tg.createTask((signal) => sleep(10_000, signal));
+      await null;
+      t.abort(reason);
+    });
+    const cancellation = thrownBy(() => t?.result());
+    assert.ok(cancellation instanceof CancelledError);
+    assert.equal(cancellation.cause, reason);
+    assert.match(cancellation.message, /^task Task-\d+ was cancelled$/);
+  });
+
+  test("body_awaits_task_aborted_alone: the block's CancelledError aborts the tasks and propagates", async () => {
+    let healthy: Task<void> | undefined;
+    let t2: Task<void> | undefined;
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), async (tg) => {
+        t2 = tg.createTask((signal) => sleep(10_000, signal));
+        healthy = tg.createTask((signal) => sleep(10_000, signal));
+        await null;
+        t2.abort();
+        await t2;
+      }),
+    );
+    assert.ok(error instanceof CancelledError, "CPython: CancelledError, not a group");
+    assert.equal(
+      error,
+      thrownBy(() => t2?.result()),
+    );
+    assert.ok(healthy?.cancelled(), "the block's cancellation aborted the other tasks");
+  });
+
+  test("body_raises_cancelled_error_with_a_failure: the failures win, the CancelledError is left out", async () => {
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), async (tg) => {
+        tg.createTask(boom());
+        await sleep(1);
+        throw new CancelledError("body");
+      }),
+    );
+    assert.deepEqual(
+      errorsOf(error).map((e) => (e as Error).message),
+      ["boom"],
+    );
+  });
+
+  test("timeout_in_task_expires_then_group_aborts: the task's timeout does not convert, the task is cancelled", async () => {
+    let worker: Task<void> | undefined;
+    let inner: Timeout | undefined;
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), (tg) => {
+        worker = tg.createTask((signal) =>
+          asyncWith(timeout(5, { signal }), async (t) => {
+            inner = t;
+            try {
+              await sleep(10_000, t.signal);
+            } finally {
+              await sleep(80); // the sibling fails meanwhile
+            }
+          }),
+        );
+        tg.createTask(boom(40));
+      }),
+    );
+    assert.deepEqual(
+      errorsOf(error).map((e) => (e as Error).message),
+      ["boom"],
+    );
+    assert.ok(worker?.cancelled());
+    assert.ok(inner?.expired());
+  });
+
+  test("timeout_in_task_and_around_group_due_same_turn: deadlines are polled within a task only", async () => {
+    let inner: Timeout | undefined;
+    let worker: Task<void> | undefined;
+    const error = await thrownByAsync(() =>
+      asyncWith(timeout(15), (outer) =>
+        asyncWith(new TaskGroup({ signal: outer.signal }), (tg) => {
+          worker = tg.createTask((signal) =>
+            asyncWith(timeout(1, { signal }), async (t) => {
+              inner = t;
+              const end = (outer.when() ?? 0) + 2; // both deadlines pass
+              while (performance.now() < end) {}
+              await sleep(10_000, t.signal);
+            }),
+          );
+        }),
+      ),
+    );
+    // Python counts cancels per task: the outer deadline cancels the parent task, not the
+    // worker, so the worker's timeout converts and the group reports its TimeoutError.
+    const [only, ...rest] = errorsOf(error);
+    assert.deepEqual(rest, []);
+    assert.ok(only instanceof TimeoutError);
+    assert.equal(only.cause, inner?.signal.reason);
+    assert.equal(worker?.cancelled(), false);
+  });
+
+  test("a failure re-thrown by several tasks and the block is reported once; other failures still are", async () => {
+    const shared = new Error("shared");
+    const other = new Error("other");
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), async (tg) => {
+        const t = tg.createTask(async () => {
+          throw shared;
+        });
+        for (let i = 0; i < 3; i++) tg.createTask(() => t);
+        tg.createTask(async () => {
+          await t.then(undefined, () => undefined);
+          throw other; // a new failure after the abort is reported
+        });
+        await t;
+      }),
+    );
+    assert.deepEqual(errorsOf(error), [shared, other]);
+  });
+
+  test("thrown primitives cannot be told apart: each is reported", async () => {
+    const error = await thrownByAsync(() =>
+      asyncWith(new TaskGroup(), (tg) => {
+        tg.createTask(async () => {
+          throw "same";
+        });
+        tg.createTask(async () => {
+          throw "same";
+        });
+      }),
+    );
+    assert.deepEqual(errorsOf(error), ["same", "same"]);
+  });
+
+  test("a signal option that is not an AbortSignal is a TypeError in the constructor", () => {
+    for (const signal of [null, {}, new AbortController()]) {
+      assert.throws(() => new TaskGroup({ signal } as never), {
+        name: "TypeError",
+        message: /^signal must be an AbortSignal or undefined, got /,
+      });
+    }
   });
 });

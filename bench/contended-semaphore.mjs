@@ -1,0 +1,88 @@
+// Contended Semaphore(4) against async-mutex's, in one process: TASKS tasks each take a permit
+// ROUNDS times and yield once while holding it, so most acquisitions queue. The cases run
+// interleaved, RUNS times each after a warm-up, and the median CPU time per acquisition is
+// printed. `node bench/contended-semaphore.mjs [path/to/lib/index.js]` (default: dist/esm,
+// so run `npm run build` first). Never part of `npm test`.
+import { Semaphore as PeerSemaphore } from "async-mutex";
+
+const libPath = process.argv[2] ?? new URL("../dist/esm/index.js", import.meta.url).href;
+const lib = await import(libPath.startsWith("file:") ? libPath : new URL(libPath, `file://${process.cwd()}/`).href);
+
+const TASKS = 8;
+const ROUNDS = 64;
+const REPEAT = 40; // contended batches per sample
+const RUNS = 15;
+
+const yieldOnce = async () => {
+  await null;
+};
+
+// Each case gets its own copy of the driver (compiled separately): closures of one function
+// literal share V8's type feedback, so a shared driver would let one case's promises make the
+// other cases' awaits polymorphic, and the order of the cases would decide the result.
+const driverSource = `
+  const task = async () => {
+    for (let i = 0; i < ROUNDS; i++) await acquisition();
+  };
+  return () => {
+    const tasks = [];
+    for (let t = 0; t < TASKS; t++) tasks.push(task());
+    return Promise.all(tasks);
+  };`;
+function contended(acquisition) {
+  return new Function("acquisition", "TASKS", "ROUNDS", driverSource)(acquisition, TASKS, ROUNDS);
+}
+
+const peer = new PeerSemaphore(4);
+const semaphore = new lib.Semaphore(4);
+const cases = {
+  "async-mutex Semaphore(4) acquire/release": contended(async () => {
+    const [, release] = await peer.acquire();
+    try {
+      await yieldOnce();
+    } finally {
+      release();
+    }
+  }),
+  "semaphore.acquire() / release()": contended(async () => {
+    await semaphore.acquire();
+    try {
+      await yieldOnce();
+    } finally {
+      semaphore.release();
+    }
+  }),
+  "asyncWith(semaphore)": contended(() => lib.asyncWith(semaphore, yieldOnce)),
+};
+
+// CPU time of this process (user + system), not wall time: on a shared machine, wall time
+// also counts the time other processes held the CPU.
+const sampler = `
+  return async (run) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < REPEAT; i++) await run();
+    const { user, system } = process.cpuUsage(start);
+    return ((user + system) * 1e3) / (REPEAT * PER_OP); // ns per acquisition
+  };`;
+const samplers = new Map(
+  Object.keys(cases).map((name) => [
+    name,
+    new Function("process", "REPEAT", "PER_OP", sampler)(process, REPEAT, TASKS * ROUNDS),
+  ]),
+);
+
+const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+for (const [name, run] of Object.entries(cases)) for (let i = 0; i < 5; i++) await samplers.get(name)(run); // warm-up
+for (let r = 0; r < RUNS; r++) {
+  for (const [name, run] of Object.entries(cases)) {
+    globalThis.gc?.();
+    samples[name].push(await samplers.get(name)(run));
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const base = median(samples["async-mutex Semaphore(4) acquire/release"]);
+console.log(`Node ${process.version}, ${RUNS} interleaved runs, median CPU ns per acquisition`);
+for (const [name, xs] of Object.entries(samples)) {
+  const m = median(xs);
+  console.log(`${name.padEnd(42)} ${m.toFixed(0).padStart(6)} ns  ${(m / base).toFixed(2)}×`);
+}
