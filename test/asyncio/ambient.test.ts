@@ -346,6 +346,29 @@ describe("ambient scopes: nested scopes link with no signal argument", () => {
     );
   });
 
+  test("nested timeouts linked ambiently follow CPython's rule: both due, only the outer converts (case 190)", async () => {
+    let innerError: unknown;
+    let innerReason: unknown;
+    const error = await thrownByAsync(() =>
+      asyncWith(timeout(20), async () => {
+        try {
+          await asyncWith(timeout(1), async (t2) => {
+            innerReason = () => t2.signal.reason;
+            const end = performance.now() + 30; // block the loop past both deadlines
+            while (performance.now() < end) {}
+            await sleep(10_000);
+          });
+        } catch (e) {
+          innerError = e;
+        }
+        await sleep(10_000);
+      }),
+    );
+    assert.ok(!(innerError instanceof TimeoutError), "the inner leaves the conversion to the outer");
+    assert.equal(innerError, (innerReason as () => unknown)());
+    assert.ok(error instanceof TimeoutError);
+  });
+
   test("a task's own abort ends its waits, not its siblings'", async () => {
     await asyncWith(new TaskGroup(), async (tg) => {
       const sleeper = tg.createTask(() => sleep(10_000));
