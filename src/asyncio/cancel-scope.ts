@@ -15,6 +15,11 @@
  * so a `TaskGroup` of any size adds no listener to any signal. Only a signal from outside the
  * library (a caller's `AbortController`) is linked with a listener.
  *
+ * A `CancelScope` is also trio's and anyio's cancel scope as an async manager
+ * (`new CancelScope({ deadline, shield })`, `moveOnAfter`, `moveOnAt`): entered, it links to the
+ * current scope (src/asyncio/ambient.ts) unless shielded, runs its block with itself current,
+ * and on exit swallows its own cancellation, never an outer one.
+ *
  * @module
  */
 
