@@ -69,6 +69,14 @@ export let markTaskScope: (scope: CancelScope) => void;
  * } finally {
  *   scope.close();
  * }
+ *
+ * // As a manager (trio's CancelScope): the block ends quietly when the scope cancels itself.
+ * const polling = new CancelScope({ deadline: performance.now() + 1000 });
+ * await asyncWith(polling, async (s) => {
+ *   while (!(await ready())) await sleep(50); // each wait observes the scope
+ *   s.cancel(); // or let the deadline pass
+ * });
+ * polling.cancelledCaught; // whether its own cancellation ended the block
  * ```
  */
 export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
