@@ -32,6 +32,20 @@ export class RuntimeError extends Error {
 const contexts = new WeakMap<object, unknown>();
 
 /**
+ * Every object ever recorded as some error's context (a superset of the current ones). Only
+ * these can be reached by walking a chain, so the cycle check can skip the walk for any other
+ * error: a fresh error raised while a long chain is pending then costs O(1), not O(chain),
+ * which keeps unwinding n failing callbacks linear instead of quadratic.
+ */
+const referenced = new WeakSet<object>();
+
+/** Records `context` as the context of `error` (Python's `error.__context__ = context`). */
+function link(error: object, context: unknown): void {
+  contexts.set(error, context);
+  if (isObject(context)) referenced.add(context);
+}
+
+/**
  * Recorded for "explicitly no context" (Python's `exc.__context__ = None`). A private marker,
  * not `null`: `throw null` is legal, and a thrown `null` can be the context of a later error.
  */
@@ -94,11 +108,13 @@ export function setErrorContext(error: unknown, context: unknown): void {
     return;
   }
   breakCycle(context, error);
-  contexts.set(error, context);
+  link(error, context);
 }
 
 /** Python cuts a chain that would loop back to the error being given a context. */
 function breakCycle(from: unknown, target: object): void {
+  // No context link points at `target`: no chain can loop back to it.
+  if (!referenced.has(target)) return;
   const seen = new Set<unknown>();
   let current = from;
   while (isObject(current) && !seen.has(current)) {
@@ -126,6 +142,12 @@ function breakCycle(from: unknown, target: object): void {
  */
 export function chainErrorContext(raised: unknown, pending: unknown): void {
   if (raised === pending || !isObject(raised)) return;
+  if (!contexts.has(raised)) {
+    // The common case, a fresh error: its chain is itself alone (the loop below, unrolled).
+    breakCycle(pending, raised);
+    link(raised, pending);
+    return;
+  }
   const seen = new Set<object>();
   let current: object = raised;
   for (;;) {
@@ -139,5 +161,5 @@ export function chainErrorContext(raised: unknown, pending: unknown): void {
   // Never make a cycle: if `pending`'s own chain reaches into `raised`'s, cut it there.
   for (const member of seen) breakCycle(pending, member);
   if (isObject(pending) && seen.has(pending)) return;
-  contexts.set(current, pending);
+  link(current, pending);
 }

@@ -23,7 +23,7 @@
 import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
-import { registerAsyncWithFastPath } from "./with.js";
+import { mayBeStackOverflow, registerAsyncWithFastPath, suppressible } from "./with.js";
 
 /**
  * A generator function a sync generator manager is made from: it yields once, the value the
@@ -152,7 +152,8 @@ async function acloseAfter(
     return closeError;
   }
   if (closed.done) return stuck;
-  const ignored = new RuntimeError("generator ignored GeneratorExit");
+  // CPython's aclose() words it for async generators (Objects/genobject.c, async_gen_athrow_send).
+  const ignored = new RuntimeError("async generator ignored GeneratorExit");
   chainErrorContext(ignored, stuck);
   return ignored;
 }
@@ -348,7 +349,8 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
     try {
       result = await body(value);
     } catch (error) {
-      if ((await manager.aexit({ error })) === true) return undefined;
+      if (mayBeStackOverflow(error)) await undefined;
+      if ((await manager.aexit({ error })) === true && suppressible(error)) return undefined;
       throw error;
     }
     if ((await manager.#generator.next()).done) return result;
@@ -356,7 +358,13 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
   }
 
   static {
-    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith);
+    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith, {
+      start: (manager: AsyncGeneratorContextManager<unknown>) => manager.#start(),
+      value: (manager: AsyncGeneratorContextManager<unknown>, step) =>
+        manager.#yielded(step as IteratorResult<unknown, unknown>),
+      next: (manager: AsyncGeneratorContextManager<unknown>) => manager.#generator.next(),
+      didNotStop: (manager: AsyncGeneratorContextManager<unknown>) => manager.#didNotStop(),
+    });
   }
 
   /** A fresh manager of the same class from the same generator function, `this` and arguments (rule 29). */

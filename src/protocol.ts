@@ -263,6 +263,35 @@ export function isObject(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
+/** @internal Any object or function with a `then` method: what `await` would wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObject(value) && typeof (value as { then?: unknown }).then === "function";
+}
+
+const promiseThen = Promise.prototype.then;
+const ignore = (): void => {};
+
+/**
+ * @internal A promise returned where the protocol expects a synchronous answer: a `syncWith`
+ * body, a sync `exit`, a callback of a sync slot of an exit stack. Nothing would await it, so
+ * its work would outlive the block and its failure would be lost; instead this `TypeError`
+ * goes through the unwinding like any error, and no exit can suppress it: a misuse fails
+ * loudly. The promise is its `cause` (await it to see how the work ended), and the promise's
+ * own rejection is marked handled, so that it is reported here rather than as an unhandled
+ * rejection that would end the process.
+ */
+export class UnawaitedPromiseError extends TypeError {
+  constructor(message: string, promise: PromiseLike<unknown>) {
+    super(message, { cause: promise });
+    // The built-in `then`, not the object's own: it marks a real promise (of any realm) handled
+    // and throws for anything else. A foreign thenable's `then` is not called: with a lazy
+    // thenable (a query builder) that would start the work.
+    try {
+      promiseThen.call(promise, undefined, ignore);
+    } catch {}
+  }
+}
+
 function hasMethod(value: unknown, key: PropertyKey): boolean {
   return value != null && typeof (value as Record<PropertyKey, unknown>)[key] === "function";
 }

@@ -479,7 +479,7 @@ describe("rule 27 and regressions", () => {
     assert.equal(stuck.message, "generator didn't stop");
   });
 
-  test("a generator yielding again from `finally` while closed: generator ignored GeneratorExit", async () => {
+  test("regression: an async generator yielding while closed fails with the async message, async generator ignored GeneratorExit", async () => {
     const cm = asyncContextManager(async function* () {
       try {
         yield;
@@ -496,10 +496,27 @@ describe("rule 27 and regressions", () => {
       }),
     );
     assert.ok(raised instanceof RuntimeError);
-    assert.equal(raised.message, "generator ignored GeneratorExit");
+    assert.equal(raised.message, "async generator ignored GeneratorExit");
     const stuck = errorContext(raised) as Error;
     assert.equal(stuck.message, "generator didn't stop after athrow()");
     assert.equal(errorContext(stuck), body);
+  });
+
+  test("an async generator that does not stop and then yields while closed: async generator ignored GeneratorExit", async () => {
+    // CPython 3.11-3.13: RuntimeError('async generator ignored GeneratorExit'), its context
+    // RuntimeError("generator didn't stop").
+    const cm = asyncContextManager(async function* () {
+      yield;
+      try {
+        yield;
+      } finally {
+        yield;
+      }
+    });
+    const raised = await rejectionOf(asyncWith(cm(), () => {}));
+    assert.ok(raised instanceof RuntimeError);
+    assert.equal(raised.message, "async generator ignored GeneratorExit");
+    assert.equal((errorContext(raised) as Error).message, "generator didn't stop");
   });
 
   test("aexit on a manager never entered starts the generator: didn't stop", async () => {

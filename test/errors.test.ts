@@ -202,6 +202,18 @@ describe("chainErrorContext (rules 9 and 45)", () => {
     assert.deepEqual(chainOf(raised), [middle, pending, between]);
   });
 
+  test("no cycle: an error from the end of the pending chain, raised again, cuts the link to it", () => {
+    // The raised error has no context of its own, yet the pending chain leads to it.
+    const pending = new Error("pending");
+    const middle = new Error("middle");
+    const raised = new Error("raised");
+    setErrorContext(pending, middle);
+    setErrorContext(middle, raised);
+    chainErrorContext(raised, pending);
+    assert.deepEqual(chainOf(raised), [pending, middle]);
+    assert.equal(hasErrorContext(middle), false);
+  });
+
   test("frozen errors chain: the context lives outside the objects", () => {
     const raised = Object.freeze(new Error("raised"));
     const pending = Object.freeze(new TypeError("pending"));

@@ -70,7 +70,7 @@ describe("exit / aexit return value (rule 44)", () => {
       assert.equal(await exit(() => {}, { error: new Error("x") }), false, "the caller re-raises it");
     });
     test(`${kind}: only exactly true suppresses`, async () => {
-      for (const result of [1, "yes", {}, [], Promise.resolve(true)]) {
+      for (const result of [1, "yes", {}, [], { then: true }]) {
         assert.equal(await exit((s) => s.push((() => result) as never), { error: new Error("x") }), false);
       }
     });
@@ -348,6 +348,96 @@ describe("manager protocol", () => {
     // @ts-expect-error callback arguments are checked against the function's parameters
     stack.callback((n: number) => n, "not a number");
     stack.callback((n: number) => n, 1);
-    stack.close();
+    // And at run time, the async callback's promise is a TypeError.
+    assert.throws(() => stack.close(), TypeError);
+  });
+});
+
+describe("regression: a sync slot given an async function (its promise was dropped, its rejection unhandled)", () => {
+  /** A callback typed as sync that returns a promise, as an untyped caller could pass. */
+  const returning = (promise: () => unknown) => promise as () => void;
+
+  test("ExitStack.callback: a TypeError carrying the promise; the other callbacks still run", async () => {
+    const late = new Error("cleanup failed later");
+    const log: string[] = [];
+    const stack = new ExitStack();
+    stack.callback(() => log.push("first registered"));
+    stack.callback(returning(() => Promise.reject(late)));
+    stack.callback(() => log.push("last registered"));
+    const thrown = thrownBy(() => stack.close());
+    assert.ok(thrown instanceof TypeError);
+    assert.match(thrown.message, /^ExitStack\.callback: .* use AsyncExitStack\.pushAsyncCallback$/);
+    await assert.rejects(thrown.cause as Promise<unknown>, (e) => e === late);
+    assert.deepEqual(log, ["last registered", "first registered"]);
+  });
+
+  test("ExitStack.push and enterContext: the TypeError replaces the pending error, and no exit can suppress it", () => {
+    const body = new Error("body");
+    const log: string[] = [];
+    const thrown = thrownBy(() =>
+      syncWith(new ExitStack(), (stack) => {
+        stack.push(() => {
+          log.push("suppressing exit");
+          return true;
+        });
+        stack.enterContext({
+          enter() {},
+          exit: returning(async () => {}) as () => undefined,
+        });
+        stack.push(returning(async () => true) as () => boolean);
+        throw body;
+      }),
+    );
+    assert.ok(thrown instanceof TypeError);
+    assert.match(thrown.message, /^ExitStack: an exit callback .* use AsyncExitStack\.pushAsyncExit/);
+    // The newest TypeError (from enterContext's exit) has the first one, then the body's error, as context.
+    const first = errorContext(thrown);
+    assert.ok(first instanceof TypeError);
+    assert.equal(errorContext(first), body);
+    assert.deepEqual(log, ["suppressing exit"]);
+  });
+
+  test("AsyncExitStack.callback and push: a TypeError, while pushAsyncCallback and pushAsyncExit are awaited", async () => {
+    const log: string[] = [];
+    const stack = new AsyncExitStack();
+    stack.pushAsyncCallback(async () => void log.push("async callback awaited"));
+    stack.pushAsyncExit(async () => void log.push("async exit awaited"));
+    stack.callback(returning(() => Promise.reject(new Error("dropped"))));
+    const thrown = await rejectionOf(stack.aclose());
+    assert.ok(thrown instanceof TypeError);
+    assert.match(thrown.message, /^AsyncExitStack\.callback: .* use pushAsyncCallback$/);
+    await assert.rejects(thrown.cause as Promise<unknown>);
+    assert.deepEqual(log, ["async exit awaited", "async callback awaited"]);
+
+    const pushed = new AsyncExitStack();
+    pushed.pushAsyncExit(async () => true); // cannot suppress it either
+    pushed.push(returning(async () => {}) as () => undefined);
+    const fromPush = await rejectionOf(pushed.aexit({ error: new Error("body") }));
+    assert.ok(fromPush instanceof TypeError);
+    assert.match(fromPush.message, /^AsyncExitStack: an exit callback .* use pushAsyncExit or enterAsyncContext$/);
+  });
+
+  test("entries registered the TC39 way keep TC39's rule: defer, adopt and use ignore a result", async () => {
+    const stack = new ExitStack();
+    stack.defer(returning(() => Promise.resolve()));
+    stack.adopt(
+      1,
+      returning(() => Promise.resolve()),
+    );
+    stack.use({ [Symbol.dispose]: returning(() => Promise.resolve()) });
+    stack.dispose();
+    // A callback registered the Python way fails under dispose() too, alone or nested.
+    const mixed = new ExitStack();
+    mixed.callback(returning(() => Promise.resolve()));
+    assert.throws(() => mixed.dispose(), TypeError);
+    const async = new AsyncExitStack();
+    async.callback(returning(() => Promise.resolve()));
+    async.defer(() => {
+      throw new RangeError("later");
+    });
+    const suppressed = await rejectionOf(async.disposeAsync());
+    assert.ok(suppressed instanceof SuppressedError);
+    assert.ok(suppressed.error instanceof TypeError);
+    assert.ok(suppressed.suppressed instanceof RangeError);
   });
 });

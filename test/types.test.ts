@@ -4,7 +4,15 @@
 // runner execute this file and check that the typed calls behave as typed.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AsyncContextManager, asyncWith, type ContextManager, type ExcInfo, syncWith } from "../src/index.js";
+import {
+  type AsyncContextManager,
+  AsyncExitStack,
+  asyncWith,
+  type ContextManager,
+  type ExcInfo,
+  ExitStack,
+  syncWith,
+} from "../src/index.js";
 
 /** `true` exactly when `A` and `B` are the same type (not merely mutually assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -159,6 +167,29 @@ function typeChecks(): void {
   asyncWith(new Connection(), "body");
   // @ts-expect-error exit must accept the error info, not demand something else
   syncWith({ enter() {}, exit(_x: number) {} }, () => {});
+
+  // -- a sync slot of an exit stack refuses an async function (it would not be awaited) ----------
+  const stack = new ExitStack();
+  const astack = new AsyncExitStack();
+  // @ts-expect-error ExitStack.callback: use AsyncExitStack.pushAsyncCallback
+  stack.callback(async () => {});
+  // @ts-expect-error ExitStack.push: use AsyncExitStack.pushAsyncExit
+  stack.push(async (_exc?: ExcInfo) => true);
+  // @ts-expect-error ExitStack.push of an object whose exit is async
+  stack.push({ exit: async () => {} });
+  // @ts-expect-error ExitStack.enterContext of a manager whose exit is async
+  stack.enterContext({ enter: () => 1, exit: async () => {} });
+  // @ts-expect-error AsyncExitStack.callback: use pushAsyncCallback
+  astack.callback(async () => {});
+  // @ts-expect-error AsyncExitStack.push: use pushAsyncExit
+  astack.push(async () => {});
+  // @ts-expect-error AsyncExitStack.enterContext of a manager whose exit is async: use enterAsyncContext
+  astack.enterContext({ enter: () => 1, exit: async () => {} });
+  // The async slots take them.
+  astack.pushAsyncCallback(async () => {});
+  astack.pushAsyncExit(async () => true);
+  stack.callback(() => 1);
+  stack.push(() => true);
 
   void notNarrowed;
 }

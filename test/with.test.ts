@@ -950,17 +950,7 @@ describe("rules 5–11: the body and exit", () => {
   test("rule 8 (deviation): only exactly true suppresses; truthy values do not, unlike Python", () => {
     // Python would suppress for 1, "yes", a non-empty list; JavaScript's truthiness differs
     // from Python's ({} and [] are truthy here, falsy there), so the library asks for `true`.
-    for (const returned of [
-      1,
-      "yes",
-      "true",
-      {},
-      [],
-      [1],
-      Number.POSITIVE_INFINITY,
-      new Boolean(true),
-      Promise.resolve(true),
-    ]) {
+    for (const returned of [1, "yes", "true", {}, [], [1], Number.POSITIVE_INFINITY, new Boolean(true)]) {
       const failure = new Error("body");
       const thrown = thrownBy(() =>
         syncWith(new Probe("m", [], { exit: { returns: returned } }), () => {
@@ -1171,6 +1161,133 @@ describe("syncWith with an asynchronous body", () => {
   });
 });
 
+describe("a sync exit returning a promise", () => {
+  /** A sync manager whose exit answers with `answer` (a promise, wrongly), logging its calls. */
+  const asyncExit = (name: string, log: string[], answer: () => unknown) => ({
+    enter() {
+      log.push(`enter ${name}`);
+    },
+    exit(exc?: ExcInfo) {
+      log.push(exc === undefined ? `exit ${name}` : `exit ${name} with error`);
+      return answer() as boolean;
+    },
+  });
+
+  test("regression: a sync exit's rejected promise is a TypeError carrying it, never an unhandled rejection", async () => {
+    // It was dropped: the caller saw success, and the rejection ended the process.
+    const late = new Error("cleanup failed later");
+    const log: string[] = [];
+    const thrown = thrownBy(() =>
+      syncWith(
+        asyncExit("m", log, () => Promise.reject(late)),
+        () => 1,
+      ),
+    );
+    assert.ok(thrown instanceof TypeError);
+    assert.match(thrown.message, /'Object' exit\(\) returned a promise/);
+    assert.ok(thrown.cause instanceof Promise);
+    // The cause is the very promise: awaiting it shows how the work ended.
+    await assert.rejects(thrown.cause as Promise<unknown>, (e) => e === late);
+    assert.deepEqual(log, ["enter m", "exit m"]);
+    assert.equal(hasErrorContext(thrown), false);
+  });
+
+  test("on the error path it replaces the body's error, which becomes its context, and cannot suppress", () => {
+    const failure = new Error("body");
+    const log: string[] = [];
+    const thrown = thrownBy(() =>
+      syncWith(
+        asyncExit("m", log, () => Promise.resolve(true)),
+        () => {
+          throw failure;
+        },
+      ),
+    );
+    assert.ok(thrown instanceof TypeError);
+    assert.equal(errorContext(thrown), failure);
+    assert.deepEqual(log, ["enter m", "exit m with error"]);
+  });
+
+  test("it goes through the outer exits like any error, and none of them can suppress it", () => {
+    const log: string[] = [];
+    const outer = new Probe("outer", log, { exit: { returns: true } });
+    const thrown = thrownBy(() => syncWith([outer, asyncExit("inner", log, () => Promise.resolve())], () => 1));
+    assert.ok(thrown instanceof TypeError);
+    assert.deepEqual(log, ["enter outer", "enter inner", "exit inner", "exit outer with error"]);
+    assert.equal((outer.exitCalls[0] as [ExcInfo])[0].error, thrown);
+    // Nested statements behave the same.
+    log.length = 0;
+    const nested = thrownBy(() =>
+      syncWith(new Probe("outer", log, { exit: { returns: true } }), () =>
+        syncWith(
+          asyncExit("inner", log, () => Promise.resolve()),
+          () => 1,
+        ),
+      ),
+    );
+    assert.ok(nested instanceof TypeError);
+    assert.deepEqual(log, ["enter outer", "enter inner", "exit inner", "exit outer with error"]);
+  });
+
+  test("any thenable counts; a foreign thenable's then is not called (it may start work)", () => {
+    let thenCalls = 0;
+    const thenable = {
+      then() {
+        thenCalls++;
+      },
+    };
+    const thrown = thrownBy(() =>
+      syncWith(
+        asyncExit("m", [], () => thenable),
+        () => 1,
+      ),
+    );
+    assert.ok(thrown instanceof TypeError);
+    assert.equal(thrown.cause, thenable);
+    assert.equal(thenCalls, 0);
+  });
+
+  test("true, false, undefined and other values are answers, not promises", () => {
+    for (const answer of [true, false, undefined, null, 0, "", {}, { then: 1 }]) {
+      assert.equal(
+        syncWith(
+          asyncExit("m", [], () => answer),
+          () => 7,
+        ),
+        7,
+      );
+    }
+  });
+
+  test("a disposable's result is ignored, as `using` ignores it", () => {
+    const disposable = { [Symbol.dispose]: () => Promise.resolve() };
+    assert.equal(
+      syncWith(disposable, () => 3),
+      3,
+    );
+  });
+
+  test("regression: an async body's rejection is carried by the TypeError, not left unhandled", async () => {
+    const failure = new Error("async body failed");
+    const probe = new Probe("m", []);
+    const thrown = thrownBy(() =>
+      // @ts-expect-error an asynchronous body
+      syncWith(probe, async () => {
+        throw failure;
+      }),
+    );
+    assert.ok(thrown instanceof TypeError);
+    await assert.rejects(thrown.cause as Promise<unknown>, (e) => e === failure);
+    const inArray = thrownBy(() =>
+      // @ts-expect-error an asynchronous body
+      syncWith([probe], async () => {
+        throw failure;
+      }),
+    );
+    await assert.rejects((inArray as Error).cause as Promise<unknown>, (e) => e === failure);
+  });
+});
+
 // -- §1a: several managers in one statement (rules 13–16) ----------------------------------------
 
 describe("rules 13–16: the array form is nested statements", () => {
@@ -1247,6 +1364,15 @@ describe("rules 13–16: the array form is nested statements", () => {
     );
     assert.ok(thrown instanceof TypeError);
     assert.deepEqual(a.exitCalls, [[{ error: thrown }]]);
+    // Half a manager (enter without exit) is not entered: the same TypeError reaches `a`.
+    const half = thrownBy(() =>
+      // @ts-expect-error half a manager
+      syncWith([a, { enter: () => log.push("half entered") }], () => log.push("body")),
+    );
+    assert.ok(half instanceof TypeError);
+    assert.match((half as Error).message, /missed exit method/);
+    assert.deepEqual(a.exitCalls[1], [{ error: half }]);
+    assert.ok(!log.includes("half entered") && !log.includes("body"));
   });
 
   test("rule 15: an inner exit suppressing → the outer exit gets no argument and the result is undefined", () => {

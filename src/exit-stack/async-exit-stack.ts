@@ -208,6 +208,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
 
   /**
    * Pushes a sync exit callback, or an object's `exit` (Python's `push`); see `ExitStack.push`.
+   * It is not awaited: one that returns a promise is a compile error, and at run time a
+   * `TypeError` raised in its place (use `pushAsyncExit`).
    *
    * @example
    * ```ts
@@ -241,7 +243,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
 
   /**
    * Pushes a sync `callback(...args)` (Python's `callback`); it is not awaited. Returns
-   * `callback`. One that returns a promise is a compile error: use `pushAsyncCallback`.
+   * `callback`. One that returns a promise is a compile error (use `pushAsyncCallback`), and at
+   * run time a `TypeError` raised in its place, with the promise as its `cause`.
    *
    * @typeParam F - The callback's type; `args` must match its parameters, and it is returned as given.
    *

@@ -8,7 +8,7 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, CALL, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+import { ADOPT, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -177,7 +177,9 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
    * Pushes an exit callback (Python's `push`): a function called with the pending error as
    * `{ error }` (or with no argument when there is none) that may suppress it by returning
    * exactly `true`; or an object whose `exit` method is pushed that way (its `enter` is not
-   * called). Returns its argument, so it works as a decorator.
+   * called). Returns its argument, so it works as a decorator. An exit that returns a promise
+   * is a compile error, and at run time a `TypeError` raised in its place (the promise is its
+   * `cause`): nothing would await it (use `AsyncExitStack.pushAsyncExit`).
    *
    * @example
    * ```ts
@@ -197,7 +199,8 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   /**
    * Pushes `callback(...args)` to run at unwinding (Python's `callback`). It cannot see or
    * suppress errors. Returns `callback`. A callback returning a promise is a compile error: a
-   * sync stack would not wait for it (use `AsyncExitStack.pushAsyncCallback`).
+   * sync stack would not wait for it (use `AsyncExitStack.pushAsyncCallback`). At run time the
+   * promise is a `TypeError` raised in its place, with the promise as its `cause`.
    *
    * @typeParam F - The callback's type; `args` must match its parameters, and it is returned as given.
    *
@@ -339,7 +342,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   defer(onDispose: () => void): void {
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
-    self.#add(CALL, onDispose, undefined);
+    self.#add(DEFER, onDispose, undefined);
   }
 
   /**

@@ -19,7 +19,7 @@
  */
 
 import { chainErrorContext, errorContext, hasErrorContext, setErrorContext } from "../errors.js";
-import type { ExcInfo } from "../protocol.js";
+import { type ExcInfo, isThenable, UnawaitedPromiseError } from "../protocol.js";
 import { SuppressedError } from "../suppressed-error.js";
 
 // Entries are stored flat, three slots each: kind, function, datum. No object per entry keeps
@@ -27,9 +27,16 @@ import { SuppressedError } from "../suppressed-error.js";
 
 /** Set on kinds whose result is awaited (async stacks only). */
 export const ASYNC = 1;
-/** `fn.call(datum, exc?)`; exactly `true` suppresses. From `push`, `enterContext`. */
+/**
+ * `fn.call(datum, exc?)`; exactly `true` suppresses. From `push`, `enterContext`. Without ASYNC,
+ * a promise result is an error: nothing would await it.
+ */
 export const EXIT = 2;
-/** `fn(...datum)`, `this` undefined, result ignored. From `callback`, `defer` (datum undefined). */
+/**
+ * `fn(...datum)` (`fn()` when datum is undefined), `this` undefined. From `callback`, and with
+ * ASYNC from `pushAsyncCallback` and `AsyncExitStack.defer`. Without ASYNC, a promise result is
+ * an error: nothing would await it.
+ */
 export const CALL = 4;
 /** `fn(datum)`, `this` undefined, result ignored. From `adopt`. */
 export const ADOPT = 6;
@@ -42,6 +49,8 @@ export const DISPOSE = 8;
 export const SYNC_DISPOSE_AWAITED = 10 | ASYNC;
 /** `use(null)`/`use(undefined)` on an async stack: no call, only a requested Await (DisposeResources 3.f). */
 export const NULLISH = 12;
+/** `fn()`, result ignored, as DisposableStack.prototype.defer ignores it. From `ExitStack.defer`. */
+export const DEFER = 14;
 
 /** The entries of one stack. Held through this record so `popAll`/`move` can take them whole. */
 export interface Entries {
@@ -63,6 +72,8 @@ function invoke(kind: number, fn: AnyFunction, datum: unknown, failed: boolean, 
       return failed ? fn.call(datum, { error } satisfies ExcInfo) : fn.call(datum);
     case CALL:
       return datum === undefined ? fn() : fn(...(datum as unknown[]));
+    case DEFER:
+      return fn();
     case ADOPT:
       return fn(datum);
     case DISPOSE:
@@ -77,6 +88,27 @@ function invoke(kind: number, fn: AnyFunction, datum: unknown, failed: boolean, 
       return undefined;
     }
   }
+}
+
+/**
+ * What a sync-slot entry (EXIT or CALL without ASYNC) returned, checked: a promise there would
+ * be dropped, its failure lost, so it is a TypeError raised as if the entry had thrown it. The
+ * common answers (`undefined`, `true`, `false`) are let through before anything is read.
+ */
+function checkSyncAnswer(kind: number, result: unknown, stackName: string): void {
+  if (result === undefined || result === true || result === false || (kind !== EXIT && kind !== CALL)) return;
+  if (!isThenable(result)) return;
+  const sync = stackName === "ExitStack";
+  const message =
+    kind === CALL
+      ? `${stackName}.callback: the callback returned a promise, which ${sync ? "a sync stack" : "this slot"} does not await, so its failure would be lost; use ${sync ? "AsyncExitStack." : ""}pushAsyncCallback`
+      : `${stackName}: an exit callback (push, enterContext) returned a promise, which ${sync ? "a sync stack" : "this slot"} does not await, so its failure would be lost; use ${sync ? "AsyncExitStack." : ""}pushAsyncExit or ${sync ? "AsyncExitStack." : ""}enterAsyncContext`;
+  throw new UnawaitedPromiseError(message, result);
+}
+
+/** Whether an exit's `true` may suppress `error`: a dropped promise is a misuse and is never suppressed. */
+function suppressible(error: unknown): boolean {
+  return !(error instanceof UnawaitedPromiseError);
 }
 
 /** Python rule 45: the pending error becomes the new one's context, unless it was told otherwise. */
@@ -141,11 +173,13 @@ export function unwindSync(entries: Entries, semantics: Semantics, incoming: Exc
     const kind = list.pop() as number;
     try {
       const result = invoke(kind, fn, datum, failed, error);
-      if (kind === EXIT && result === true && failed) {
-        // Rule 44: suppression clears the error, including one an earlier callback raised.
-        failed = raised = false;
-        error = undefined;
-        suppressed = true;
+      if (result !== undefined) {
+        if (kind === EXIT && result === true && failed && suppressible(error)) {
+          // Rule 44: suppression clears the error, including one an earlier callback raised.
+          failed = raised = false;
+          error = undefined;
+          suppressed = true;
+        } else checkSyncAnswer(kind, result, "ExitStack");
       }
     } catch (thrown) {
       error = combine(tc39, thrown, failed, error, suppressed);
@@ -196,13 +230,13 @@ export async function unwindAsync(
       if ((kind & ASYNC) !== 0) {
         hasAwaited = true; // 3.e.ii: set whether the Await fulfils or rejects
         result = await result;
-      }
+      } else if (result !== undefined) checkSyncAnswer(kind, result, "AsyncExitStack");
     } catch (thrown) {
       error = combine(tc39, thrown, failed, error, suppressed);
       failed = raised = true;
       continue;
     }
-    if ((kind & ~ASYNC) === EXIT && result === true && failed) {
+    if ((kind & ~ASYNC) === EXIT && result === true && failed && suppressible(error)) {
       failed = raised = false;
       error = undefined;
       suppressed = true;
