@@ -569,6 +569,9 @@ const AWAITED_DISPOSE = 2;
 /** `Symbol.dispose`, not awaited; it never sees or suppresses the error. */
 const DISPOSE = 3;
 
+/** No cancel scope among the managers: the array form calls the body itself. */
+const NOT_SCOPED: unique symbol = Symbol("not scoped");
+
 /**
  * The array form: the same outcome as nested `asyncWith` calls, the first manager outermost,
  * in two loops of one async function instead of a recursion, so that an array of any length
@@ -582,6 +585,7 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
   let failed = false;
   let error: unknown;
   let result: unknown;
+  let scoped: unknown = NOT_SCOPED;
   try {
     // Rule 13: the next manager is looked at only once the previous one is entered.
     for (let i = 0; i < count; i++) {
@@ -597,10 +601,20 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
           entered.push(manager, aexit, FAST_PATH_EXIT);
           continue;
         }
+        const runBlock = (manager as { [runBlockSymbol]?: unknown })[runBlockSymbol];
         let value = aenter.call(manager);
         if (isThenable(value)) value = await value;
         values[i] = value;
         entered.push(manager, aexit, ASYNC_EXIT);
+        if (typeof runBlock === "function") {
+          // A cancel scope: the managers after it, the body and their exits run inside it
+          // (src/asyncio/ambient.ts), as the nested statements would.
+          const outer = values.slice(0, i + 1);
+          scoped = runBlock.call(manager, () =>
+            asyncWith(managers.slice(i + 1) as AsyncManagerLike[], (...inner: unknown[]) => body(...outer, ...inner)),
+          );
+          break;
+        }
         continue;
       }
       const enter = methods.enter;
@@ -619,7 +633,7 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
       values[i] = manager;
       entered.push(manager, dispose, awaitDispose ? AWAITED_DISPOSE : DISPOSE);
     }
-    result = await body(...values);
+    result = await (scoped === NOT_SCOPED ? body(...values) : scoped);
   } catch (thrown) {
     failed = true;
     error = thrown;

@@ -215,13 +215,18 @@ export function withCurrentSignal<O extends WaitOptions>(options: O | undefined)
   return options === undefined ? { signal: current } : { ...options, signal: current };
 }
 
+let neverAborted: WaitOptions | undefined;
+
 /**
  * Options of a wait that must not end early, not even with the current scope (Condition's
- * re-acquire, rule 78): a signal that never aborts.
+ * re-acquire, rule 78): a signal that never aborts. Made on first use, never at import.
  *
  * @internal
  */
-export const NEVER_ABORTED: WaitOptions = Object.freeze({ signal: new AbortController().signal });
+export function waitToTheEnd(): WaitOptions {
+  neverAborted ??= Object.freeze({ signal: new AbortController().signal });
+  return neverAborted;
+}
 
 /**
  * The key of the method by which a scope runs its block: `asyncWith` calls

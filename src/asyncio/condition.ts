@@ -8,7 +8,7 @@
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger, describeValue } from "../validate.js";
-import { NEVER_ABORTED, withCurrentSignal } from "./ambient.js";
+import { waitToTheEnd, withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { type Holding, Lock } from "./locks.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
@@ -172,7 +172,7 @@ export class Condition implements AsyncContextManager<undefined, void> {
     }
     // Rule 78: the lock is re-acquired even when the wait was aborted: no signal here, not
     // even the current scope's.
-    await this.#lock.acquire(NEVER_ABORTED);
+    await this.#lock.acquire(waitToTheEnd());
     if (timer !== undefined) stopTimer(timer);
     if (!failed && expired) {
       failed = true;

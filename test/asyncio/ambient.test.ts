@@ -386,6 +386,22 @@ describe("ambient scopes: nested scopes link with no signal argument", () => {
     const error = await thrownByAsync(() => asyncWith([timeout(5), lock], async () => {}));
     assert.ok(error instanceof TimeoutError);
     lock.release();
+
+    const scope = new CancelScope();
+    const free = new Lock();
+    const seen = await asyncWith([free, scope, moveOnAfter(10_000)], async (held, s, inner) => {
+      assert.equal(held, undefined);
+      assert.equal(s, scope);
+      return currentSignal() === inner.signal && inner.signal.aborted === false;
+    });
+    assert.equal(seen, true, "the body runs in the innermost scope of the array, values in order");
+    assert.equal(free.locked(), false);
+    const quiet = await asyncWith([new CancelScope(), new Lock()], async (s) => {
+      s.cancel();
+      await sleep(10_000);
+      return "never";
+    });
+    assert.equal(quiet, undefined, "a scope in an array swallows its own cancellation as alone");
   });
 });
 
