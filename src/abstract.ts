@@ -1,6 +1,6 @@
 /**
  * The abstract base classes of managers: `AbstractContextManager` and
- * `AbstractAsyncContextManager` (python-semantics.md §7).
+ * `AbstractAsyncContextManager` (Python's `contextlib` documentation).
  *
  * Each gives the trivial enter (returning the manager itself) and leaves exit to the subclass.
  * As in Python, `instanceof` on the base class itself is structural: any object with the

@@ -3,14 +3,15 @@
  *
  * JavaScript has no decorator syntax for plain functions, so a manager decorates with its
  * `decorate` property: `manager.decorate(fn)` returns a function that runs each call of `fn`
- * inside the manager, as Python's `@manager` does (python-semantics.md §4). The same
+ * inside the manager, as Python's `@manager` does (Python's `contextlib.ContextDecorator`). The same
  * `decorate` is also a TC39 (TypeScript 5) method decorator: `@manager.decorate`.
  *
  * @module
  */
 
+import { shareIdentity } from "./identity.js";
 import type { AsyncCanSuppress, AsyncContextManager, ContextManager, ExcInfo, SyncCanSuppress } from "./protocol.js";
-import { asyncWith, type NotThenable, syncWith, type WithResult } from "./with.js";
+import { type AsyncBodyInSyncWith, asyncWith, syncWith, type WithResult } from "./with.js";
 
 /**
  * The type of a sync manager's `decorate`: wraps a function (or, as a TC39 decorator, a class
@@ -24,14 +25,24 @@ import { asyncWith, type NotThenable, syncWith, type WithResult } from "./with.j
  * ```
  */
 export interface SyncDecorate<M> {
+  /** @deprecated the function returns a promise: the manager would exit before the work is done; decorate with an async manager. */
+  <This, Args extends unknown[], R extends Thenable>(
+    fn: (this: This, ...args: Args) => R,
+  ): (this: This, ...args: Args) => AsyncBodyInSyncWith;
   <This, Args extends unknown[], R>(
-    fn: (this: This, ...args: Args) => R & NotThenable<R>,
+    fn: (this: This, ...args: Args) => R,
   ): (this: This, ...args: Args) => WithResult<R, SyncCanSuppress<M>>;
   <This, Args extends unknown[], R>(
-    method: (this: This, ...args: Args) => R & NotThenable<R>,
+    method: (this: This, ...args: Args) => R,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
   ): (this: This, ...args: Args) => WithResult<R, SyncCanSuppress<M>>;
 }
+
+/** Any object with a `then` method: what the sync wrapper refuses to return. */
+type Thenable = {
+  /** Any `then` method makes a value a thenable. */
+  then(...args: never[]): unknown;
+};
 
 /**
  * The type of an async manager's `decorate`: the wrapper is async and resolves to the
@@ -224,3 +235,6 @@ export abstract class AsyncContextDecorator implements AsyncContextManager<unkno
     return boundDecorate(this, asyncDecorate, asyncBound) as unknown as AsyncDecorate<this>;
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ ContextDecorator, AsyncContextDecorator });

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { sharedState, shareIdentity } from "./identity.js";
 import { isObject } from "./protocol.js";
 
 /**
@@ -28,16 +29,13 @@ export class RuntimeError extends Error {
   }
 }
 
-/** Python's implicit exception context, keyed by the error object that carries it. */
-const contexts = new WeakMap<object, unknown>();
-
 /**
  * Every object ever recorded as some error's context (a superset of the current ones). Only
  * these can be reached by walking a chain, so the cycle check can skip the walk for any other
  * error: a fresh error raised while a long chain is pending then costs O(1), not O(chain),
  * which keeps unwinding n failing callbacks linear instead of quadratic.
  */
-const referenced = new WeakSet<object>();
+const referenced: WeakSet<object> = sharedState("error-context-referenced", () => new WeakSet<object>());
 
 /** Records `context` as the context of `error` (Python's `error.__context__ = context`). */
 function link(error: object, context: unknown): void {
@@ -46,10 +44,17 @@ function link(error: object, context: unknown): void {
 }
 
 /**
- * Recorded for "explicitly no context" (Python's `exc.__context__ = None`). A private marker,
- * not `null`: `throw null` is legal, and a thrown `null` can be the context of a later error.
+ * Python's implicit exception context, keyed by the error object that carries it, and the
+ * marker recorded for "explicitly no context" (Python's `exc.__context__ = None`): a private
+ * symbol, not `null`, since `throw null` is legal and a thrown `null` can be a context.
+ *
+ * One table per process, not per copy of the library: when its ESM and CJS builds are both
+ * loaded, an error chained by one must show its context to the other (src/identity.ts).
  */
-const EXPLICITLY_NONE: unique symbol = Symbol("explicitly no context");
+const { contexts, none: EXPLICITLY_NONE } = sharedState("error-contexts", () => ({
+  contexts: new WeakMap<object, unknown>(),
+  none: Symbol("explicitly no context"),
+}));
 
 /**
  * The error that was pending when `error` was raised: Python's `__context__`.
@@ -131,7 +136,7 @@ function breakCycle(from: unknown, target: object): void {
 
 /**
  * Records that `raised` was thrown while `pending` was propagating, the way nested `with`
- * statements chain errors (python-semantics.md rules 9 and 45):
+ * statements chain errors (PEP 3134's implicit chaining, `__context__`):
  * - the same object re-thrown gets no self-link;
  * - an error whose chain already ends in `pending`, or was explicitly given no context, is
  *   left as it is;
@@ -163,3 +168,6 @@ export function chainErrorContext(raised: unknown, pending: unknown): void {
   if (isObject(pending) && seen.has(pending)) return;
   link(current, pending);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ RuntimeError });

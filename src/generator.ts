@@ -1,7 +1,7 @@
 /**
  * Managers written as generators: `contextManager(function* …)` and
  * `asyncContextManager(async function* …)`, Python's `@contextmanager` and
- * `@asynccontextmanager` (python-semantics.md §3).
+ * `@asynccontextmanager` (Python's `contextlib` documentation).
  *
  * The code before the generator's single `yield` is enter, the yielded value is what the block
  * receives, and the code after it is exit. An error of the block is thrown into the generator
@@ -22,6 +22,7 @@
 
 import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
+import { shareIdentity } from "./identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
 import { mayBeStackOverflow, registerAsyncWithFastPath, suppressible } from "./with.js";
 
@@ -71,10 +72,10 @@ export type AsyncManagerGeneratorFunction<This, Args extends unknown[], T> = (
  * syncWith(indented(2), (now) => print(now));
  * ```
  */
-export type GeneratorContextManagerFactory<This, Args extends unknown[], T> = (
+export type GeneratorContextManagerFactory<This, Args extends unknown[], T, Suppresses extends boolean = false> = (
   this: This,
   ...args: Args
-) => GeneratorContextManager<T>;
+) => GeneratorContextManager<T, Suppresses>;
 
 /**
  * What `asyncContextManager` returns: each call gives a fresh single-use manager.
@@ -90,10 +91,32 @@ export type GeneratorContextManagerFactory<This, Args extends unknown[], T> = (
  * await asyncWith(locked(lock), () => critical());
  * ```
  */
-export type AsyncGeneratorContextManagerFactory<This, Args extends unknown[], T> = (
+export type AsyncGeneratorContextManagerFactory<This, Args extends unknown[], T, Suppresses extends boolean = false> = (
   this: This,
   ...args: Args
-) => AsyncGeneratorContextManager<T>;
+) => AsyncGeneratorContextManager<T, Suppresses>;
+
+/**
+ * Options of {@link contextManager} and {@link asyncContextManager}, for the types only.
+ *
+ * `suppresses: true` says that the generator may catch the block's error without re-raising
+ * it, so a block may end with no result: `syncWith`/`asyncWith` and `decorate` then type the
+ * result `R | undefined`. Without it, the result is typed `R`, which is right for the common
+ * generator that re-raises (`try { yield } finally { … }`, or `catch` that re-throws). The
+ * run-time behaviour is Python's either way: a generator that catches the error suppresses it.
+ *
+ * @example
+ * ```ts
+ * const ignoringMissing = contextManager(function* () {
+ *   try { yield; } catch (error) { if (!isNotFound(error)) throw error; }
+ * }, { suppresses: true });
+ * const text: string | undefined = syncWith(ignoringMissing(), () => readFileSync(path, "utf8"));
+ * ```
+ */
+export interface GeneratorManagerOptions {
+  /** `true` when the generator may swallow the block's error (the result may be `undefined`). */
+  readonly suppresses?: boolean;
+}
 
 /** Any function: what the identity helpers need to know of the generator function. */
 type SomeFunction = (...args: never[]) => unknown;
@@ -104,6 +127,23 @@ const ALREADY_ENTERED =
 function notAGeneratorError(func: SomeFunction, value: unknown, kind: string): TypeError {
   const got = value === null ? "null" : typeof value;
   return new TypeError(`'${func.name || "anonymous"}' must be ${kind} function: its call returned '${got}'`);
+}
+
+/**
+ * `"GeneratorFunction"`, `"AsyncGeneratorFunction"`, or something else, from the function's own
+ * tag. Compiled-down generators are plain functions; their mistake is caught on the first call.
+ */
+function functionKind(func: SomeFunction): string {
+  return Object.prototype.toString.call(func).slice(8, -1);
+}
+
+/** Refusing the other kind of generator, naming the function that takes it. */
+function wrongKindError(func: SomeFunction, caller: "contextManager" | "asyncContextManager"): TypeError {
+  const [kind, other] =
+    caller === "contextManager"
+      ? ["an async generator function", "asyncContextManager"]
+      : ["a sync generator function", "contextManager"];
+  return new TypeError(`${caller} was given ${kind} ('${func.name || "anonymous"}'): use ${other} for it`);
 }
 
 /** Python's `exc is value`; a thrown `NaN` coming back counts as the same value too. */
@@ -119,6 +159,16 @@ function isGeneratorLike(value: unknown): boolean {
     typeof (value as Generator).throw === "function" &&
     typeof (value as Generator).return === "function"
   );
+}
+
+/** An async generator (or iterator) that is not also a sync one. */
+function isAsyncIterator(value: object): boolean {
+  return Symbol.asyncIterator in value && !(Symbol.iterator in value);
+}
+
+/** A sync generator (or iterator) that is not also an async one. */
+function isSyncIterator(value: object): boolean {
+  return Symbol.iterator in value && !(Symbol.asyncIterator in value);
 }
 
 /**
@@ -181,7 +231,10 @@ function copyIdentity(factory: SomeFunction, func: SomeFunction): void {
  * syncWith(manager, (fd) => readSync(fd, buffer));
  * ```
  */
-export class GeneratorContextManager<T> extends ContextDecorator implements ContextManager<T, boolean> {
+export class GeneratorContextManager<T, Suppresses extends boolean = false>
+  extends ContextDecorator
+  implements ContextManager<T, Suppresses>
+{
   readonly #generator: Generator<T, unknown, undefined>;
   // What `recreate()` needs; dropped on enter, so the manager keeps no argument alive (case 22).
   #func: ManagerGeneratorFunction<unknown, unknown[], T> | undefined;
@@ -197,6 +250,8 @@ export class GeneratorContextManager<T> extends ContextDecorator implements Cont
     super();
     const generator = func.apply(thisArg, args as unknown[]);
     if (!isGeneratorLike(generator)) throw notAGeneratorError(func, generator, "a generator");
+    // An async generator has the same three methods: tell it apart before running it.
+    if (isAsyncIterator(generator)) throw wrongKindError(func, "contextManager");
     this.#generator = generator;
     this.#func = func;
     this.#thisArg = thisArg;
@@ -219,7 +274,11 @@ export class GeneratorContextManager<T> extends ContextDecorator implements Cont
    * `{ error }` it throws `error` in at the `yield` (rule 26). Returns `true` when the generator
    * caught the error and finished (suppress), `false` when the same error came back.
    */
-  override exit(exc?: ExcInfo): boolean {
+  override exit(exc?: ExcInfo): Suppresses {
+    return this.#exit(exc) as Suppresses;
+  }
+
+  #exit(exc: ExcInfo | undefined): boolean {
     const generator = this.#generator;
     if (exc === undefined) {
       if (generator.next().done) return false;
@@ -245,9 +304,9 @@ export class GeneratorContextManager<T> extends ContextDecorator implements Cont
    * A fresh manager of the same class from the same generator function, `this` and arguments
    * (rule 29, issue #11647).
    */
-  protected override recreate(): GeneratorContextManager<T> {
+  protected override recreate(): GeneratorContextManager<T, Suppresses> {
     if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
-    const Class = this.constructor as typeof GeneratorContextManager<T>;
+    const Class = this.constructor as typeof GeneratorContextManager<T, Suppresses>;
     return new Class(this.#func, this.#thisArg, this.#args as unknown[]);
   }
 }
@@ -266,7 +325,10 @@ export class GeneratorContextManager<T> extends ContextDecorator implements Cont
  * await asyncWith(manager, (conn) => conn.query("SELECT 1"));
  * ```
  */
-export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator implements AsyncContextManager<T, boolean> {
+export class AsyncGeneratorContextManager<T, Suppresses extends boolean = false>
+  extends AsyncContextDecorator
+  implements AsyncContextManager<T, Suppresses>
+{
   readonly #generator: AsyncGenerator<T, unknown, undefined>;
   #func: AsyncManagerGeneratorFunction<unknown, unknown[], T> | undefined;
   #thisArg: unknown;
@@ -280,6 +342,7 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
     super();
     const generator = func.apply(thisArg, args as unknown[]);
     if (!isGeneratorLike(generator)) throw notAGeneratorError(func, generator, "an async generator");
+    if (isSyncIterator(generator)) throw wrongKindError(func, "asyncContextManager");
     this.#generator = generator;
     this.#func = func;
     this.#thisArg = thisArg;
@@ -296,7 +359,11 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
    * (rule 27). Resolves to `true` when the generator caught the error and finished (suppress),
    * `false` when the same error came back.
    */
-  override async aexit(exc?: ExcInfo): Promise<boolean> {
+  override aexit(exc?: ExcInfo): Promise<Suppresses> {
+    return this.#aexit(exc) as Promise<Suppresses>;
+  }
+
+  async #aexit(exc: ExcInfo | undefined): Promise<boolean> {
     const generator = this.#generator;
     if (exc === undefined) {
       if ((await generator.next()).done) return false;
@@ -350,7 +417,7 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
       result = await body(value);
     } catch (error) {
       if (mayBeStackOverflow(error)) await undefined;
-      if ((await manager.aexit({ error })) === true && suppressible(error)) return undefined;
+      if ((await manager.#aexit({ error })) === true && suppressible(error)) return undefined;
       throw error;
     }
     if ((await manager.#generator.next()).done) return result;
@@ -368,9 +435,9 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
   }
 
   /** A fresh manager of the same class from the same generator function, `this` and arguments (rule 29). */
-  protected override recreate(): AsyncGeneratorContextManager<T> {
+  protected override recreate(): AsyncGeneratorContextManager<T, Suppresses> {
     if (this.#func === undefined) throw new RuntimeError(ALREADY_ENTERED);
-    const Class = this.constructor as typeof AsyncGeneratorContextManager<T>;
+    const Class = this.constructor as typeof AsyncGeneratorContextManager<T, Suppresses>;
     return new Class(this.#func, this.#thisArg, this.#args as unknown[]);
   }
 }
@@ -407,10 +474,20 @@ export class AsyncGeneratorContextManager<T> extends AsyncContextDecorator imple
  */
 export function contextManager<This, Args extends unknown[], T>(
   func: ManagerGeneratorFunction<This, Args, T>,
-): GeneratorContextManagerFactory<This, Args, T> {
+  options?: GeneratorManagerOptions & { readonly suppresses?: false },
+): GeneratorContextManagerFactory<This, Args, T, false>;
+export function contextManager<This, Args extends unknown[], T>(
+  func: ManagerGeneratorFunction<This, Args, T>,
+  options: GeneratorManagerOptions,
+): GeneratorContextManagerFactory<This, Args, T, boolean>;
+export function contextManager<This, Args extends unknown[], T>(
+  func: ManagerGeneratorFunction<This, Args, T>,
+  _options?: GeneratorManagerOptions,
+): GeneratorContextManagerFactory<This, Args, T, boolean> {
   if (typeof func !== "function") throw new TypeError("contextManager expects a generator function");
-  const factory = function (this: This, ...args: Args): GeneratorContextManager<T> {
-    return new GeneratorContextManager(func, this, args);
+  if (functionKind(func) === "AsyncGeneratorFunction") throw wrongKindError(func, "contextManager");
+  const factory = function (this: This, ...args: Args): GeneratorContextManager<T, boolean> {
+    return new GeneratorContextManager<T, boolean>(func, this, args);
   };
   copyIdentity(factory, func);
   return factory;
@@ -439,11 +516,24 @@ export function contextManager<This, Args extends unknown[], T>(
  */
 export function asyncContextManager<This, Args extends unknown[], T>(
   func: AsyncManagerGeneratorFunction<This, Args, T>,
-): AsyncGeneratorContextManagerFactory<This, Args, T> {
+  options?: GeneratorManagerOptions & { readonly suppresses?: false },
+): AsyncGeneratorContextManagerFactory<This, Args, T, false>;
+export function asyncContextManager<This, Args extends unknown[], T>(
+  func: AsyncManagerGeneratorFunction<This, Args, T>,
+  options: GeneratorManagerOptions,
+): AsyncGeneratorContextManagerFactory<This, Args, T, boolean>;
+export function asyncContextManager<This, Args extends unknown[], T>(
+  func: AsyncManagerGeneratorFunction<This, Args, T>,
+  _options?: GeneratorManagerOptions,
+): AsyncGeneratorContextManagerFactory<This, Args, T, boolean> {
   if (typeof func !== "function") throw new TypeError("asyncContextManager expects an async generator function");
-  const factory = function (this: This, ...args: Args): AsyncGeneratorContextManager<T> {
-    return new AsyncGeneratorContextManager(func, this, args);
+  if (functionKind(func) === "GeneratorFunction") throw wrongKindError(func, "asyncContextManager");
+  const factory = function (this: This, ...args: Args): AsyncGeneratorContextManager<T, boolean> {
+    return new AsyncGeneratorContextManager<T, boolean>(func, this, args);
   };
   copyIdentity(factory, func);
   return factory;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ GeneratorContextManager, AsyncGeneratorContextManager });

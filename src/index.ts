@@ -35,10 +35,14 @@ export { errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./
 export {
   type AnyAsync,
   type AnySync,
+  type AsyncBodyInSyncWith,
   type AsyncEnterValues,
+  type AsyncEntry,
   asyncWith,
+  type EntryManager,
   type NotThenable,
   type SyncEnterValues,
+  type SyncEntry,
   syncWith,
   type WithResult,
 } from "./with.js";
@@ -76,6 +80,7 @@ export { Timeout, type TimeoutOptions, timeout, timeoutAt } from "./asyncio/time
 export { type CreateTaskOptions, Task, TaskGroup, type TaskGroupOptions } from "./asyncio/task-group.js";
 export type { WaitOptions } from "./asyncio/waiters.js";
 export { BoundedSemaphore, Holding, Lock, Semaphore } from "./asyncio/locks.js";
+export { Held } from "./asyncio/held.js";
 export { Condition } from "./asyncio/condition.js";
 export { Event } from "./asyncio/event.js";
 export { Barrier, BrokenBarrierError } from "./asyncio/barrier.js";

@@ -40,6 +40,11 @@ export interface ExcInfo {
  * `{ error }` when it threw. Returning exactly `true` suppresses that error; any other value,
  * truthy or not, lets it propagate (unlike Python, which truth-tests the result).
  *
+ * `Suppress` is what exit may return. It defaults to `false | void`: a manager that never
+ * suppresses, whose block result `syncWith` passes through as it is. A manager that may
+ * suppress says so with `ContextManager<T, boolean>`, and `syncWith` then types its result
+ * `R | undefined`. An exit that returns anything else (a number, a string) does not compile.
+ *
  * @example
  * ```ts
  * class Transaction implements ContextManager<Transaction> {
@@ -49,7 +54,7 @@ export interface ExcInfo {
  * syncWith(new Transaction(), (tx) => { … });
  * ```
  */
-export interface ContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
+export interface ContextManager<T = unknown, Suppress extends boolean | void = false | void> {
   /**
    * Called once before the block (Python's `__enter__`); its result is the block's value. When
    * it throws, the block does not run and `exit` is not called.
@@ -75,7 +80,7 @@ export interface ContextManager<T = unknown, Suppress extends boolean | void = b
  * await asyncWith(new Connection("localhost", 500), async (conn) => { … });
  * ```
  */
-export interface AsyncContextManager<T = unknown, Suppress extends boolean | void = boolean | void> {
+export interface AsyncContextManager<T = unknown, Suppress extends boolean | void = false | void> {
   /**
    * Called and awaited once before the block (Python's `__aenter__`); its awaited result is the
    * block's value. When it throws or rejects, the block does not run and `aexit` is not called.
@@ -158,7 +163,7 @@ export interface AsyncDisposableLike {
  * syncWith(managers, () => work());
  * ```
  */
-export type SyncManagerLike = ContextManager<any, any> | DisposableLike;
+export type SyncManagerLike = ContextManager<any, boolean | void> | DisposableLike;
 
 /**
  * Anything `asyncWith` accepts: async or sync managers, and TC39 (async) disposables.
@@ -169,7 +174,7 @@ export type SyncManagerLike = ContextManager<any, any> | DisposableLike;
  * await asyncWith(managers, async () => work());
  * ```
  */
-export type AsyncManagerLike = AsyncContextManager<any, any> | SyncManagerLike | AsyncDisposableLike;
+export type AsyncManagerLike = AsyncContextManager<any, boolean | void> | SyncManagerLike | AsyncDisposableLike;
 
 /**
  * The value `syncWith` gives the block for `M` (`as value`): enter's result, or a disposable itself.
@@ -326,7 +331,7 @@ export function isAsyncContextManager(value: unknown): value is AsyncContextMana
 
 /**
  * The `TypeError` for a value used as a manager without the protocol, worded as Python 3.14
- * words it (python-semantics.md rule 3), with our method names: it names the value's type,
+ * words it (the language reference's `with` statement), with our method names: it names the value's type,
  * the missing method, and the other protocol when the value has that one instead.
  */
 export function protocolError(value: unknown, asynchronous: boolean): TypeError {

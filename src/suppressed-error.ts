@@ -10,6 +10,7 @@
  * @module
  */
 
+import { sharedState } from "./identity.js";
 import { isObject } from "./protocol.js";
 
 type SuppressedErrorFunction = SuppressedErrorConstructor;
@@ -81,7 +82,10 @@ function makeSuppressedError(): SuppressedErrorFunction {
  * ```
  */
 export const SuppressedError: SuppressedErrorConstructor =
-  typeof native === "function" ? (native as SuppressedErrorFunction) : makeSuppressedError();
+  typeof native === "function"
+    ? (native as SuppressedErrorFunction)
+    : // One implementation per process, shared by the ESM and CJS copies (src/identity.ts).
+      sharedState("SuppressedError", makeSuppressedError);
 
 /**
  * The `SuppressedError` type: `error` is the newer error, `suppressed` the one it displaced.

@@ -1,6 +1,6 @@
 /**
  * contextlib's small managers: `suppress`, `nullContext`, `closing` and `aclosing`
- * (python-semantics.md §6, rules 49–52).
+ * (Python's `contextlib` documentation).
  *
  * Each is one small class with one idea, built by a factory function named like Python's
  * (camelCase). None keeps state between uses, so all are reusable and re-entrant.
@@ -9,6 +9,7 @@
  */
 
 import { chainErrorContext, errorContext, hasErrorContext, RuntimeError, setErrorContext } from "./errors.js";
+import { shareIdentity } from "./identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
 import { isObject, typeName } from "./protocol.js";
 
@@ -400,3 +401,6 @@ export class AClosing<T extends AsyncCloseable> implements AsyncContextManager<T
 export function aclosing<T extends AsyncCloseable>(thing: T): AClosing<T> {
   return new AClosing(thing);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Suppress, NullContext, Closing, AClosing });

@@ -1,7 +1,7 @@
 /**
  * The `with` and `async with` statements as functions: `syncWith` and `asyncWith`.
  *
- * Each follows Python's expansion of the statement (python-semantics.md §1–2):
+ * Each follows Python's expansion of the statement (the language reference's `with` and `async with` statements, PEP 343 and PEP 492):
  *
  * ```python
  * value = enter(manager)          # both methods looked up first; enter failing: no exit
@@ -38,23 +38,82 @@ import {
 } from "./protocol.js";
 
 /**
- * A body result that is not a promise: `syncWith` rejects asynchronous bodies at compile time.
- * Any object with a `then` method counts, as it does at run time, not only full `PromiseLike`s.
- * `unknown` (no constraint) for any other `R`, `never` for a thenable.
+ * A body result that is not a promise: `unknown` (no constraint) for any `R` but a thenable,
+ * `never` for a thenable. Any object with a `then` method counts, as it does at run time.
  *
  * @example
  * ```ts
  * type A = NotThenable<number>;          // unknown: `R & unknown` is R
- * type B = NotThenable<Promise<number>>; // never: the body is rejected
- * syncWith(nullContext(), async () => 1); // compile error (and a TypeError at run time)
+ * type B = NotThenable<Promise<number>>; // never
  * ```
  */
-export type NotThenable<R> = R extends {
-  /** Any `then` method makes `R` a thenable, whatever its parameters. */
+export type NotThenable<R> = R extends Thenable ? never : unknown;
+
+/** Any object with a `then` method, whatever its parameters: what `await` treats as a promise. */
+type Thenable = {
+  /** Any `then` method makes a value a thenable. */
   then(...args: never[]): unknown;
+};
+
+/**
+ * What `syncWith` is typed to return when its body returns a promise: a mistake, since the
+ * manager would exit before the work is done. The call is marked deprecated (editors strike it
+ * through with the reason), any use of the result fails to compile with this message, and at
+ * run time the call throws a `TypeError` after exiting the managers.
+ *
+ * (A compile error on the call itself would also reject a generic body `(db: Db) => T`, since
+ * `T` may be a promise; generic wrappers around `syncWith` are the common case, so they compile.)
+ *
+ * @example
+ * ```ts
+ * // @ts-expect-error: the result of an async body in syncWith cannot be used
+ * const n: number = syncWith(nullContext(), async () => 1); // use asyncWith
+ * ```
+ */
+export interface AsyncBodyInSyncWith {
+  /** The message the compiler shows when the result is used. */
+  readonly "syncWith body returns a promise: use asyncWith for an asynchronous body": never;
 }
-  ? never
-  : unknown;
+
+/**
+ * An entry of the array form: a manager, or a function that returns one. The function is called
+ * only once the managers before it are entered, as Python evaluates `B()` in `with A(), B():`
+ * only after entering `A()`; so when it throws, the managers already entered are exited.
+ *
+ * @example
+ * ```ts
+ * // with closing(open("a")) as a, closing(open("b")) as b:
+ * syncWith([() => closing(open("a")), () => closing(open("b"))], (a, b) => copy(a, b));
+ * ```
+ */
+export type SyncEntry = SyncManagerLike | (() => SyncManagerLike);
+
+/**
+ * An entry of `asyncWith`'s array form: a manager, or a function that returns one (or a promise
+ * of one), called once the managers before it are entered.
+ *
+ * @example
+ * ```ts
+ * await asyncWith([lock, () => pool.acquire()], async (_, conn) => conn.query("SELECT 1"));
+ * ```
+ */
+export type AsyncEntry = AsyncManagerLike | (() => AsyncManagerLike | PromiseLike<AsyncManagerLike>);
+
+/**
+ * The manager an array entry stands for: the entry itself, or what its function returns.
+ *
+ * @example
+ * ```ts
+ * type A = EntryManager<Suppress>;                    // Suppress
+ * type B = EntryManager<() => Closing<Reader>>;        // Closing<Reader>
+ * type C = EntryManager<() => Promise<PoolLease<Db>>>; // PoolLease<Db>
+ * ```
+ */
+export type EntryManager<E> = E extends { enter(): unknown } | { aenter(): unknown }
+  ? E
+  : E extends () => infer M
+    ? Awaited<M>
+    : E;
 
 /**
  * The values the managers of a tuple give a `syncWith` block, in order.
@@ -65,7 +124,9 @@ export type NotThenable<R> = R extends {
  * syncWith([nullContext(1), suppress(RangeError)], (n) => n + 1);
  * ```
  */
-export type SyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: SyncEnterValue<Ms[K]> };
+export type SyncEnterValues<Ms extends readonly unknown[]> = {
+  -readonly [K in keyof Ms]: SyncEnterValue<EntryManager<Ms[K]>>;
+};
 
 /**
  * The values the managers of a tuple give an `asyncWith` block, in order.
@@ -76,7 +137,9 @@ export type SyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in k
  * await asyncWith([lock, timeout(1000)], async (_, t) => fetch(url, { signal: t.signal }));
  * ```
  */
-export type AsyncEnterValues<Ms extends readonly unknown[]> = { -readonly [K in keyof Ms]: AsyncEnterValue<Ms[K]> };
+export type AsyncEnterValues<Ms extends readonly unknown[]> = {
+  -readonly [K in keyof Ms]: AsyncEnterValue<EntryManager<Ms[K]>>;
+};
 
 /**
  * `R`, or `R | undefined` when some manager's exit may suppress the error (the block then has no result).
@@ -101,7 +164,7 @@ export type WithResult<R, Suppress> = true extends Suppress ? R | undefined : R;
  * type B = AnySync<[NullContext<number>]>;           // false
  * ```
  */
-export type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanSuppress<Ms[K]> }[number];
+export type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanSuppress<EntryManager<Ms[K]>> }[number];
 
 /**
  * `true` when the types show that the exit `asyncWith` calls on some manager of the tuple `Ms`
@@ -114,7 +177,9 @@ export type AnySync<Ms extends readonly unknown[]> = { [K in keyof Ms]: SyncCanS
  * type B = AnyAsync<[Lock, Timeout]>;  // false
  * ```
  */
-export type AnyAsync<Ms extends readonly unknown[]> = { [K in keyof Ms]: AsyncCanSuppress<Ms[K]> }[number];
+export type AnyAsync<Ms extends readonly unknown[]> = {
+  [K in keyof Ms]: AsyncCanSuppress<EntryManager<Ms[K]>>;
+}[number];
 
 type Method = (this: unknown, exc?: ExcInfo) => unknown;
 
@@ -204,6 +269,26 @@ function protocolOf(manager: unknown): Protocol {
   return manager == null ? NO_METHODS : (manager as Protocol);
 }
 
+/**
+ * An array entry given as a function that makes the manager (`() => closing(open(path))`): a
+ * function without the protocol's methods, since a manager may itself be callable.
+ */
+function isFactory(entry: unknown): entry is () => unknown {
+  if (typeof entry !== "function") return false;
+  const methods = entry as Protocol;
+  return (
+    typeof methods.enter !== "function" &&
+    typeof methods.aenter !== "function" &&
+    typeof methods[disposeSymbol] !== "function" &&
+    typeof methods[asyncDisposeSymbol] !== "function"
+  );
+}
+
+/** The manager an array entry of `syncWith` stands for. */
+function entryManager(entry: unknown): unknown {
+  return isFactory(entry) ? entry() : entry;
+}
+
 function bodyTypeError(body: unknown, name: string): TypeError {
   return new TypeError(`${name} expects a function as its body, got '${typeName(body)}'`);
 }
@@ -211,31 +296,62 @@ function bodyTypeError(body: unknown, name: string): TypeError {
 // -- syncWith ---------------------------------------------------------------------------------
 
 /**
+ * `syncWith` with a body that returns a promise: a mistake, since the manager would exit
+ * before the work is done. This signature exists to say so: it is deprecated (editors strike
+ * the call through), its result is an {@link AsyncBodyInSyncWith} that cannot be used, and at
+ * run time the call throws a `TypeError` after exiting the manager. Use `asyncWith`.
+ *
+ * @deprecated syncWith body returns a promise: the manager would exit before the work is done; use asyncWith.
+ * @example
+ * ```ts
+ * await asyncWith(lock, async () => save()); // not syncWith(lock, async () => save())
+ * ```
+ */
+export function syncWith<M extends SyncManagerLike, R extends Thenable>(
+  manager: M,
+  body: (value: SyncEnterValue<M>) => R,
+): AsyncBodyInSyncWith;
+/**
  * Python's `with` statement: enters `manager`, runs `body` with its value, and exits it
  * exactly once, whatever happens. Returns the body's result, or `undefined` when exit
  * suppressed the body's error. An array of managers behaves as nested statements, the first
- * being the outermost.
+ * being the outermost; an entry may be a function that makes its manager, called only once the
+ * managers before it are entered: Python's `with A(), B():` is `syncWith([() => A(), () => B()], …)`,
+ * so that a failing `B()` still exits `A`.
  *
  * Accepts sync managers (`enter`/`exit`) and TC39 `Disposable`s (the value is the object
  * itself; `[Symbol.dispose]()` runs at the end and never suppresses). A body returning a
- * promise is a mistake (the manager would exit before the work is done): a compile error, and
- * at run time a `TypeError` that goes through exit like any error of the body. So is an exit
- * returning a promise (nothing would await it): a `TypeError` raised as exit's own error. Such
- * a `TypeError` carries the promise as its `cause` and no exit can suppress it.
+ * promise is a mistake (the manager would exit before the work is done): the call's type is
+ * {@link AsyncBodyInSyncWith}, and at run time a `TypeError` goes through exit like any error
+ * of the body. So is an exit returning a promise (nothing would await it): a `TypeError` raised
+ * as exit's own error. Such a `TypeError` carries the promise as its `cause` and no exit can
+ * suppress it.
  *
  * @example
  * ```ts
  * const total = syncWith(openLedger("2026.db"), (ledger) => ledger.sum());
  * syncWith([lock, transaction], (held, tx) => tx.run("UPDATE …"));
+ * // with closing(open("a")) as a, closing(open("b")) as b:
+ * syncWith([() => closing(open("a")), () => closing(open("b"))], (a, b) => copy(a, b));
  * ```
  */
 export function syncWith<M extends SyncManagerLike, R>(
   manager: M,
-  body: (value: SyncEnterValue<M>) => R & NotThenable<R>,
+  body: (value: SyncEnterValue<M>) => R,
 ): WithResult<R, SyncCanSuppress<M>>;
-export function syncWith<const Ms extends readonly SyncManagerLike[], R>(
+/**
+ * The array form of `syncWith` with a body that returns a promise: a mistake, see the
+ * single-manager form.
+ *
+ * @deprecated syncWith body returns a promise: the managers would exit before the work is done; use asyncWith.
+ */
+export function syncWith<const Ms extends readonly SyncEntry[], R extends Thenable>(
   managers: Ms,
-  body: (...values: SyncEnterValues<Ms>) => R & NotThenable<R>,
+  body: (...values: SyncEnterValues<Ms>) => R,
+): AsyncBodyInSyncWith;
+export function syncWith<const Ms extends readonly SyncEntry[], R>(
+  managers: Ms,
+  body: (...values: SyncEnterValues<Ms>) => R,
 ): WithResult<R, AnySync<Ms>>;
 export function syncWith(manager: unknown, body: (...values: any[]) => unknown): unknown {
   if (typeof body !== "function") throw bodyTypeError(body, "syncWith");
@@ -293,7 +409,9 @@ function syncWithAll(managers: readonly unknown[], body: (...values: any[]) => u
   try {
     // Rule 13: the next manager is looked at only once the previous one is entered.
     for (let i = 0; i < count; i++) {
-      const manager = managers[i];
+      // An entry may be a function that makes its manager, called only now (Python evaluates
+      // `B()` in `with A(), B():` after entering A); its error exits the entered ones.
+      const manager = entryManager(managers[i]);
       const methods = protocolOf(manager);
       const enter = methods.enter;
       const exit = methods.exit;
@@ -368,7 +486,7 @@ export function asyncWith<M extends AsyncManagerLike, R>(
   manager: M,
   body: (value: AsyncEnterValue<M>) => R,
 ): Promise<WithResult<Awaited<R>, AsyncCanSuppress<M>>>;
-export function asyncWith<const Ms extends readonly AsyncManagerLike[], R>(
+export function asyncWith<const Ms extends readonly AsyncEntry[], R>(
   managers: Ms,
   body: (...values: AsyncEnterValues<Ms>) => R,
 ): Promise<WithResult<Awaited<R>, AnyAsync<Ms>>>;
@@ -589,7 +707,12 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
   try {
     // Rule 13: the next manager is looked at only once the previous one is entered.
     for (let i = 0; i < count; i++) {
-      const manager = managers[i];
+      let manager = managers[i];
+      // A function entry makes its manager (or a promise of one) only now.
+      if (isFactory(manager)) {
+        manager = manager();
+        if (isThenable(manager)) manager = await manager;
+      }
       const methods = protocolOf(manager);
       const aenter = methods.aenter;
       const aexit = methods.aexit;

@@ -1,6 +1,6 @@
 // Tests of `AbstractContextManager` / `AbstractAsyncContextManager`: CPython's
 // TestAbstractContextManager and TestAbstractAsyncContextManager (cases 1–4, 86–90 of
-// cpython-cases.md) ported to our API, and python-semantics.md §7 rules 55–56. Case-by-case
+// CPython's Lib/test/test_contextlib*.py) ported to our API, and Python's documented semantics rules 55–56. Case-by-case
 // notes are in test/CASES-generator.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -1,4 +1,4 @@
-// The API reference is complete: every name `contextlib-ts` and `contextlib-ts/node` export,
+// The API reference is complete: every name `contextlib-ts`, `contextlib-ts/node` and `contextlib-ts/redis` export,
 // however it is re-exported (`export *`, `export { … } from`, `export type`), carries a doc
 // comment with an `@example`. The exports are listed by the TypeScript compiler itself, so a
 // name added to any module behind the entry points is checked without touching this file.
@@ -7,7 +7,11 @@ import { resolve } from "node:path";
 import { test } from "node:test";
 import ts from "typescript";
 
-const entryPoints = { "contextlib-ts": "src/index.ts", "contextlib-ts/node": "src/node/index.ts" };
+const entryPoints = {
+  "contextlib-ts": "src/index.ts",
+  "contextlib-ts/node": "src/node/index.ts",
+  "contextlib-ts/redis": "src/redis/index.ts",
+};
 
 const program = (() => {
   const config = ts.getParsedCommandLineOfConfigFile(

@@ -1,6 +1,6 @@
 // Tests of `asyncContextManager` (async generator managers): CPython's
-// AsyncContextManagerTestCase (cases 88, 91–109 of cpython-cases.md) ported to our API,
-// python-semantics.md §3 rule 27, and regression tests. Case-by-case notes are in
+// AsyncContextManagerTestCase (cases 88, 91–109 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here) ported to our API,
+// Python's documented semantics rule 27, and regression tests. Case-by-case notes are in
 // test/CASES-generator.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -41,7 +41,7 @@ describe("TestAbstractAsyncContextManager (case 88)", () => {
         yield 11;
       } catch (error) {
         failed = true;
-        if ((await manager.aexit({ error })) !== true) throw error;
+        if ((await manager.aexit({ error })) !== (true as boolean)) throw error;
       } finally {
         // `return()` runs only `finally`: not an error in JavaScript, so exit sees success.
         if (!failed) await manager.aexit();
@@ -620,14 +620,33 @@ describe("types", () => {
     const manager: AsyncGeneratorContextManager<number> = numbered(1);
     // @ts-expect-error wrong argument type
     numbered("1");
-    // @ts-expect-error sync generator functions belong to contextManager
-    asyncContextManager(function* () {
-      yield 1;
-    });
+    assert.throws(
+      () =>
+        // @ts-expect-error sync generator functions belong to contextManager
+        asyncContextManager(function* () {
+          yield 1;
+        }),
+      /use contextManager/,
+    );
+    // A generator that re-raises is the default: the result is the body's, without `| undefined`.
     const value = await asyncWith(manager, (n) => n);
-    // @ts-expect-error the generator may suppress: the result may be undefined
     const strict: number = value;
     assert.equal(strict, 2);
+    // One that may swallow the error says so, and its result may be undefined.
+    const swallowing = asyncContextManager(
+      async function* () {
+        try {
+          yield 1;
+        } catch {}
+      },
+      { suppresses: true },
+    );
+    const maybe = await asyncWith(swallowing(), () => {
+      throw new Error("swallowed");
+    });
+    // @ts-expect-error the generator may suppress: the result may be undefined
+    const notStrict: number = maybe;
+    assert.equal(notStrict, undefined);
     const decorated = numbered(1).decorate(async (x: string) => x.length);
     const length: number | undefined = await decorated("abc");
     // @ts-expect-error the decorated function keeps its parameter types

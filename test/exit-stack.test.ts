@@ -1,4 +1,4 @@
-// CPython's exit-stack tests (cpython-cases.md 45–66, 114–120) ported to ExitStack and
+// CPython's exit-stack tests (CPython's Lib/test/test_contextlib*.py 45–66, 114–120) ported to ExitStack and
 // AsyncExitStack. The sync-stack cases run against both classes, as CPython runs
 // TestBaseExitStack on AsyncExitStack too, here by driving `asyncWith` / `aclose`.
 import assert from "node:assert/strict";
@@ -459,7 +459,7 @@ test("case 56 test_exit_exception_chaining_reference (nested syncWith, the behav
       throw error;
     },
   });
-  const suppressing: ContextManager<void> = {
+  const suppressing: ContextManager<void, boolean> = {
     enter() {},
     exit(exc) {
       saved = exc;

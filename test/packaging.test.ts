@@ -58,11 +58,20 @@ describe("packaging", { concurrency: true }, () => {
       analysis: { problems: unknown[]; entrypoints: Record<string, unknown> };
     };
     assert.deepEqual(report.analysis.problems, []);
-    assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), [".", "./node", "./package.json"]);
+    assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), [".", "./node", "./package.json", "./redis"]);
   });
 
   test("the tarball holds exactly the built output, its sources and the package documents", async () => {
-    const expected = ["LICENSE", "README.md", "package.json", "dist/cjs/package.json"];
+    // The README's relative links resolve on the package page too: the files they name are shipped.
+    const expected = [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "dist/cjs/package.json",
+      "BENCHMARKS.md",
+      "docs/runtimes.md",
+      "docs/samples-prelude.d.ts",
+    ];
     for (const module of sourceModules()) {
       expected.push(`src/${module}.ts`);
       for (const format of ["esm", "cjs"]) {
@@ -70,6 +79,15 @@ describe("packaging", { concurrency: true }, () => {
       }
     }
     assert.deepEqual(packed, expected.sort());
+  });
+
+  test("every relative link of the README names a file in the tarball", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const links = [...readme.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? "")
+      .filter((l) => !/^[a-z]+:/.test(l));
+    assert.ok(links.length > 0);
+    for (const link of links) assert.ok(packed.includes(link), `README links to ${link}, which is not packed`);
   });
 
   test("declaration maps and source maps point at sources that are in the tarball", () => {
@@ -84,12 +102,15 @@ describe("packaging", { concurrency: true }, () => {
 
   test("zero runtime dependencies, side-effect free, both formats for both entry points", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as Record<string, unknown>;
-    for (const key of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
+    for (const key of ["dependencies", "optionalDependencies", "bundleDependencies"]) {
       assert.equal(pkg[key], undefined, `package.json has ${key}`);
     }
+    // The Redis clients are peers of the ./redis subpath only, and optional: never installed for the user.
+    assert.deepEqual(Object.keys(pkg.peerDependencies as object).sort(), ["ioredis", "redis"]);
+    assert.deepEqual(pkg.peerDependenciesMeta, { ioredis: { optional: true }, redis: { optional: true } });
     assert.equal(pkg.sideEffects, false);
     const exports = pkg.exports as Record<string, Record<string, { types: string; default: string }>>;
-    for (const entry of [".", "./node"]) {
+    for (const entry of [".", "./node", "./redis"]) {
       for (const condition of ["import", "require"]) {
         const target = exports[entry]?.[condition];
         assert.ok(target, `exports["${entry}"].${condition}`);
@@ -119,8 +140,26 @@ describe("packaging", { concurrency: true }, () => {
     );
   });
 
+  test("the root entry point never reaches the ./redis subpath", () => {
+    for (const format of ["esm", "cjs"]) {
+      const seen = new Set<string>();
+      const walk = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(file, "utf8");
+        for (const [, spec] of text.matchAll(/(?:from |require\(|import\()"(\.{1,2}\/[^"]+)"/g)) {
+          walk(join(file, "..", spec as string));
+        }
+      };
+      walk(`dist/${format}/index.js`);
+      assert.ok(seen.size > 10, `${format}: followed the imports (${seen.size} files)`);
+      for (const file of seen) assert.doesNotMatch(file, /[\\/]redis[\\/]/, `${format}: ${file}`);
+      for (const file of seen) assert.doesNotMatch(readFileSync(file, "utf8"), /from "(redis|ioredis)"/);
+    }
+  });
+
   test("the ESM and CJS builds export the same names", async () => {
-    for (const entry of ["contextlib-ts", "contextlib-ts/node"]) {
+    for (const entry of ["contextlib-ts", "contextlib-ts/node", "contextlib-ts/redis"]) {
       const cjs = await node(root, "commonjs", `console.log(Object.keys(require("${entry}")).sort().join())`);
       const esm = await node(
         root,
@@ -155,6 +194,11 @@ describe("packaging", { concurrency: true }, () => {
       "function",
     );
     assert.equal(await node(project, "commonjs", 'console.log(typeof require("contextlib-ts/node"))'), "object");
+    // The ./redis subpath loads without either Redis client installed.
+    assert.equal(
+      await node(project, "module", 'console.log(typeof (await import("contextlib-ts/redis")).RedisLock)'),
+      "function",
+    );
 
     // The published declarations compile in a strict consumer that checks libraries too
     // (no skipLibCheck) and has no DOM types, from an ES module and from a CommonJS one.
@@ -163,9 +207,12 @@ describe("packaging", { concurrency: true }, () => {
       [
         'import { asyncWith, ExitStack, syncWith, timeout } from "contextlib-ts";',
         'import { chdir } from "contextlib-ts/node";',
+        'import { RedisLock, type RedisClient } from "contextlib-ts/redis";',
+        "declare const client: RedisClient;",
+        'await asyncWith(new RedisLock(client, "k").hold({ timeoutMs: 5 }), async (hold) => hold.token + 1);',
         "const n: number = syncWith({ enter: () => 1, exit: () => {} }, (v) => v + 1);",
-        "// @ts-expect-error a body returning a promise is refused by syncWith",
-        "syncWith({ enter: () => 1, exit: () => {} }, async (v) => v);",
+        "// @ts-expect-error syncWith body returns a promise: use asyncWith for an asynchronous body",
+        "const p: number = syncWith({ enter: () => 1, exit: () => {} }, async (v) => v);",
         "await asyncWith(timeout(10), async (t) => t.signal);",
         "{ using stack = new ExitStack(); stack.callback(() => {}); }",
         'syncWith(chdir("."), () => n);',
@@ -200,5 +247,37 @@ describe("packaging", { concurrency: true }, () => {
         cwd: project,
       },
     ).catch((failure: { stdout: string }) => assert.fail(failure.stdout));
+
+    // The README's minimal settings for a project without @types/node: the two libraries the
+    // declarations name (ESNext.Disposable for Symbol.dispose and the stacks, DOM for AbortSignal).
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          lib: ["ES2022", "ESNext.Disposable", "DOM"],
+          types: [],
+          module: "nodenext",
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ["browser.mts"],
+      }),
+    );
+    writeFileSync(
+      join(project, "browser.mts"),
+      [
+        'import { asyncWith, ExitStack, syncWith, timeout, type ContextManager } from "contextlib-ts";',
+        "const m: ContextManager<number> = { enter: () => 1, exit() {} };",
+        "export const n: number = syncWith(m, (v) => v + 1);",
+        "await asyncWith(timeout(10), async (t) => t.signal.aborted);",
+        "{ using stack = new ExitStack(); stack.callback(() => {}); }",
+        "",
+      ].join("\n"),
+    );
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project }).catch(
+      (failure: { stdout: string }) => assert.fail(failure.stdout),
+    );
   });
 });

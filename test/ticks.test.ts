@@ -203,7 +203,7 @@ describe("generator managers", () => {
 
   test("regression: a subclass overriding aexit is not bypassed by the generator fast path", async () => {
     const seen: string[] = [];
-    class Audited<T> extends AsyncGeneratorContextManager<T> {
+    class Audited<T> extends AsyncGeneratorContextManager<T, boolean> {
       override async aexit(exc?: ExcInfo): Promise<boolean> {
         seen.push(exc === undefined ? "clean" : "error");
         return super.aexit(exc);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  type AsyncBodyInSyncWith,
   type AsyncContextManager,
   AsyncExitStack,
   asyncWith,
@@ -75,15 +76,22 @@ class AsyncHandle implements AsyncDisposable {
 // All type assertions live in a function that is type-checked but never called, so that the
 // deliberate mistakes below are not executed.
 function typeChecks(): void {
-  // -- syncWith rejects asynchronous bodies ---------------------------------------------------
-  // @ts-expect-error an async body would let the manager exit before the work is done
-  syncWith(new Lock(), async () => 1);
+  // -- syncWith and asynchronous bodies -------------------------------------------------------
+  // An async body selects a deprecated overload: its result is typed AsyncBodyInSyncWith, whose
+  // only property names the fix, so any use of it fails to compile (and the call throws).
+  expectType<Equal<ReturnType<typeof asyncBody>, AsyncBodyInSyncWith>>();
+  function asyncBody() {
+    return syncWith(new Lock(), async () => 1);
+  }
+  // @ts-expect-error syncWith body returns a promise: use asyncWith for an asynchronous body
+  const fromAsync: number = syncWith(new Lock(), async () => 1);
   // @ts-expect-error a body returning a promise, likewise
-  syncWith(new Lock(), () => Promise.resolve(1));
+  const fromPromise: number = syncWith(new Lock(), () => Promise.resolve(1));
   // @ts-expect-error any thenable counts, as at run time
-  syncWith(new Lock(), () => ({ then(_resolve: (v: number) => void) {} }));
+  const fromThenable: number = syncWith(new Lock(), () => ({ then(_resolve: (v: number) => void) {} }));
   // @ts-expect-error also in the array form
-  syncWith([new Lock(), new Handle()], async () => 1);
+  const fromArray: number = syncWith([new Lock(), new Handle()], async () => 1);
+  void [fromAsync, fromPromise, fromThenable, fromArray];
 
   // -- the result: `| undefined` only when some exit can suppress ------------------------------
   const plain = syncWith(new Lock(), () => 1);

@@ -1,6 +1,6 @@
 // suppress, nullContext, closing and aclosing: CPython's ClosingTestCase, NullcontextTestCase,
 // FileContextTestCase, TestSuppress, AclosingTestCase and TestAsyncNullcontext ported to our
-// API (cases 25–29, 73–82, 110–113, 121 of cpython-cases.md; the map is test/CASES-utilities.md),
+// API (cases 25–29, 73–82, 110–113, 121 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here; the map is test/CASES-utilities.md),
 // plus the behaviour JavaScript adds: AggregateError splitting, primitives, generators' return().
 import assert from "node:assert/strict";
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";

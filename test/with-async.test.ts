@@ -1,4 +1,4 @@
-// Acceptance tests of `asyncWith`: python-semantics.md §2 (rules 18–21, i.e. rules 1–17 with
+// Acceptance tests of `asyncWith`: Python's documented semantics (rules 18–21, i.e. rules 1–17 with
 // `async with`), the test_with cases that matter for `async with`, TC39 (async) disposables,
 // and the cost of the runner in microtask ticks.
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 // Property-based tests of `syncWith`/`asyncWith` against a small reference model of Python's
-// `with` semantics (python-semantics.md rules 3–16 and 18–21), on random nests of 1–5 sync and
+// `with` semantics (Python's documented semantics rules 3–16 and 18–21), on random nests of 1–5 sync and
 // async managers and TC39 disposables whose enter, body and exit each succeed, throw any value,
 // or (exit) suppress or re-throw. Every nest is driven through the array form and through
 // literally nested calls; all drivers must produce the model's trace, outcome and context chain.

@@ -1,5 +1,5 @@
-// Acceptance tests of `syncWith`: CPython's test_with (cases 122–172 of cpython-cases.md §C)
-// ported to our API, and rules 1–17 of python-semantics.md §1. Case-by-case notes on what was
+// Acceptance tests of `syncWith`: CPython's test_with (cases 122–172 of CPython's Lib/test/test_contextlib*.py, listed in the CASES-*.md files here §C)
+// ported to our API, and rules 1–17 of Python's documented semantics . Case-by-case notes on what was
 // adapted or left out are in test/CASES-with.md.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -752,7 +752,7 @@ describe("test_with NestedWith", () => {
   });
 });
 
-// -- python-semantics.md §1, rule by rule ---------------------------------------------------------
+// -- Python's documented semantics rule by rule ---------------------------------------------------------
 
 describe("rules 1–4: evaluation, lookup, enter", () => {
   test("rule 1: a failing manager expression enters and exits nothing", () => {
@@ -1106,7 +1106,7 @@ describe("syncWith with an asynchronous body", () => {
       settled = resolve;
     });
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith(probe, () => work),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1120,7 +1120,7 @@ describe("syncWith with an asynchronous body", () => {
     const thenable = { then() {} };
     const log: string[] = [];
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith(new Probe("m", log, { exit: { returns: true } }), () => thenable),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1139,7 +1139,7 @@ describe("syncWith with an asynchronous body", () => {
     });
     const outer = new Probe("outer", log, { exit: { returns: true } });
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith([outer, swallowing()], () => ({ then() {} })),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1151,7 +1151,7 @@ describe("syncWith with an asynchronous body", () => {
     const a = new Probe("a", log);
     const b = new Probe("b", log);
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith([a, b], () => ({ then() {} })),
     );
     assert.ok(thrown instanceof TypeError);
@@ -1271,7 +1271,7 @@ describe("a sync exit returning a promise", () => {
     const failure = new Error("async body failed");
     const probe = new Probe("m", []);
     const thrown = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith(probe, async () => {
         throw failure;
       }),
@@ -1279,7 +1279,7 @@ describe("a sync exit returning a promise", () => {
     assert.ok(thrown instanceof TypeError);
     await assert.rejects(thrown.cause as Promise<unknown>, (e) => e === failure);
     const inArray = thrownBy(() =>
-      // @ts-expect-error an asynchronous body
+      // Compiles through the deprecated overload (result typed AsyncBodyInSyncWith); a TypeError at run time.
       syncWith([probe], async () => {
         throw failure;
       }),

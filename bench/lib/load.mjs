@@ -10,7 +10,12 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const require = createRequire(`${root}package.json`);
+/**
+ * Where the peers are installed: bench/node_modules, from bench/package-lock.json, on demand
+ * (scripts/ensure-deps.mjs), so the root install stays lean. Every peer path is read from here.
+ */
+export const peers = `${root}bench/node_modules/`;
+const require = createRequire(`${root}bench/package.json`);
 const cache = `${root}.cache/bench`;
 // BENCH_LIB points the suite at another compiled copy of the library (a scratch experiment).
 const libDir = process.env.BENCH_LIB ?? `${cache}/lib`;
@@ -33,11 +38,9 @@ export async function loadAll() {
   // Through the public entry point, as users import it.
   const lib = await import(pathToFileURL(`${libDir}/index.js`).href);
   const whatwgAsync = await import(
-    pathToFileURL(`${root}node_modules/@whatwg-node/disposablestack/esm/AsyncDisposableStack.js`).href
+    pathToFileURL(`${peers}@whatwg-node/disposablestack/esm/AsyncDisposableStack.js`).href
   );
-  const whatwgSync = await import(
-    pathToFileURL(`${root}node_modules/@whatwg-node/disposablestack/esm/DisposableStack.js`).href
-  );
+  const whatwgSync = await import(pathToFileURL(`${peers}@whatwg-node/disposablestack/esm/DisposableStack.js`).href);
   const esShimsAsync = require("disposablestack/AsyncDisposableStack/implementation");
   const esShimsSync = require("disposablestack/DisposableStack/implementation");
   require("core-js/actual/async-disposable-stack");
@@ -76,7 +79,9 @@ export async function loadAll() {
 export function versions() {
   const version = (name) => {
     try {
-      return JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, "utf8")).version;
+      return JSON.parse(
+        readFileSync(`${name === "typescript" ? `${root}node_modules/` : peers}${name}/package.json`, "utf8"),
+      ).version;
     } catch {
       return "?";
     }

@@ -2,15 +2,21 @@
 // the built ESM on every runtime the library supports, plus the transpiler interop check, and
 // prints each runtime's result and a closing total. Exits 1 if any runtime failed.
 //
-//   node scripts/runtimes/matrix.mjs [--no-build] [name …]   (names: node20 node24 deno bun chromium interop)
+// The runtimes and transpilers are not part of the root install: they are installed on demand
+// into scripts/runtimes/node_modules from scripts/runtimes/package-lock.json, and Node 24 into
+// .cache/node24 (scripts/node24.mjs).
+//
+//   node scripts/runtimes/matrix.mjs [--no-build] [name …]
+//   (names: node20 node24 native-stacks deno bun chromium interop)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { ensureDeps } from "../ensure-deps.mjs";
 
 const argv = process.argv.slice(2);
 const build = !argv.includes("--no-build");
 const only = argv.filter((a) => !a.startsWith("--"));
 
-const bin = (name) => `node_modules/.bin/${name}`;
+const bin = (name) => `scripts/runtimes/node_modules/.bin/${name}`;
 const node24 = () => {
   const found = spawnSync(process.execPath, ["scripts/node24.mjs"], {
     encoding: "utf8",
@@ -24,11 +30,15 @@ const node24 = () => {
 const runtimes = [
   { name: "node20", command: () => [process.execPath, "test/portable/cli.mjs"] },
   { name: "node24", command: () => [node24(), "test/portable/cli.mjs"] },
+  // The interop check that used to download Node 24 during `npm test`: native stacks vs ours.
+  { name: "native-stacks", command: () => [process.execPath, "scripts/runtimes/native-stacks.mjs", node24()] },
   { name: "deno", command: () => [bin("deno"), "run", "--allow-read", "--no-prompt", "test/portable/cli.mjs"] },
   { name: "bun", command: () => [bin("bun"), "test/portable/cli.mjs"] },
   { name: "chromium", command: () => [process.execPath, "scripts/runtimes/chromium.mjs"] },
   { name: "interop", command: () => [process.execPath, "scripts/runtimes/interop.mjs", node24()] },
 ].filter((r) => only.length === 0 || only.includes(r.name));
+
+ensureDeps("scripts/runtimes");
 
 if (build) {
   const built = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
@@ -67,10 +77,10 @@ for (const runtime of runtimes) {
   });
 }
 
-console.log("\nruntime   passed  failed  skipped  result");
+console.log("\nruntime         passed  failed  skipped  result");
 for (const row of rows) {
   console.log(
-    `${row.name.padEnd(9)} ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.skipped).padStart(7)}  ${row.ok ? "ok" : "FAILED"}`,
+    `${row.name.padEnd(15)} ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.skipped).padStart(7)}  ${row.ok ? "ok" : "FAILED"}`,
   );
 }
 const total = rows.reduce((sum, row) => ({ passed: sum.passed + row.passed, failed: sum.failed + row.failed }), {

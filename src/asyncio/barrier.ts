@@ -5,6 +5,7 @@
  */
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
 import { withCurrentSignal } from "./ambient.js";
@@ -140,3 +141,6 @@ export class Barrier implements AsyncContextManager<number, void> {
     while (this.#waiters.rejectFirst(new BrokenBarrierError("Abort or reset of barrier")));
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Barrier, BrokenBarrierError });

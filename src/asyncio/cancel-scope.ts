@@ -2,8 +2,8 @@
  * The cancel scope: the cancellation model `timeout`, `timeoutAt` and `TaskGroup` share.
  *
  * Python cancels by throwing `CancelledError` at a task's current `await` and counts pending
- * cancels so that each scope can tell its own cancel from somebody else's (python-semantics.md
- * rules 62–64, 70–71). JavaScript cannot inject an error at another function's `await`, so here
+ * cancels so that each scope can tell its own cancel from somebody else's (as asyncio's
+ * `Task.cancelling()` / `uncancel()` let `timeout` and `TaskGroup` do). JavaScript cannot inject an error at another function's `await`, so here
  * cancellation is cooperative: a scope owns an `AbortController`, hands its `signal` to the
  * work inside, and that work rejects when the signal aborts. The count becomes two questions
  * the scope can answer exactly: was the signal aborted by this scope itself or by its parent
@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { shareIdentity } from "../identity.js";
 
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
@@ -498,3 +499,6 @@ export function describeError(error: unknown): string {
     return "<unprintable error>";
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ CancelScope });

@@ -1,11 +1,12 @@
 /**
  * asyncio's `Condition`, an async context manager over a (new or given) {@link Lock}
- * (python-semantics.md rule 78).
+ * (Python's `asyncio.Condition`).
  *
  * @module
  */
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger, describeValue } from "../validate.js";
 import { waitToTheEnd, withCurrentSignal } from "./ambient.js";
@@ -245,3 +246,6 @@ export class Condition implements AsyncContextManager<undefined, void> {
     this.notify(this.#waiters.length);
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Condition });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { shareIdentity } from "../identity.js";
 
 /**
  * Python's `TimeoutError`, raised by `timeout()`/`timeoutAt()` when their own deadline expired
@@ -51,3 +52,6 @@ export class CancelledError extends Error {
     this.name = "CancelledError";
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ TimeoutError, CancelledError });

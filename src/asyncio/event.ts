@@ -4,6 +4,7 @@
  * @module
  */
 
+import { shareIdentity } from "../identity.js";
 import { withCurrentSignal } from "./ambient.js";
 import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -79,3 +80,6 @@ export class Event {
     return this.#waiters.wait(options, true, "Event wait");
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Event });

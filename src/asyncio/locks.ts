@@ -1,6 +1,6 @@
 /**
  * asyncio's `Lock`, `Semaphore` and `BoundedSemaphore`, as async context managers
- * (python-semantics.md §10, rules 74–77).
+ * (Python's asyncio documentation, "Synchronization Primitives").
  *
  * Cancellation is cooperative: every wait takes `{ signal, timeoutMs }` ({@link WaitOptions}).
  * Permits are handed directly from `release()` to the first queued waiter, so strict FIFO order
@@ -11,15 +11,17 @@
  */
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
+import { acquireHeld, type Held } from "./held.js";
 import { withCurrentSignal } from "./ambient.js";
 import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
  * the block `undefined` (Python's `None`), releases on exit and never suppresses. When the wait
- * is aborted the block never runs and nothing is released (python-semantics.md rule 75).
+ * is aborted the block never runs and nothing is released, as in asyncio.
  *
  * @example
  * ```ts
@@ -128,6 +130,20 @@ export class Lock implements AsyncContextManager<undefined, void> {
   release(): void {
     if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
     this.#passOn();
+  }
+
+  /**
+   * Acquires (with `options`, abortable) and resolves to a {@link Held}: a TC39 disposable
+   * that releases at the end of an `await using` / `using` scope. Safe as a disposable because
+   * releasing does not depend on the block's error.
+   *
+   * @example
+   * ```ts
+   * await using _ = await lock.held({ signal });
+   * ```
+   */
+  held(options?: WaitOptions): Promise<Held> {
+    return acquireHeld(this, options);
   }
 
   /**
@@ -251,6 +267,20 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   }
 
   /**
+   * Acquires (with `options`, abortable) and resolves to a {@link Held}: a TC39 disposable
+   * that releases at the end of an `await using` / `using` scope. Safe as a disposable because
+   * releasing does not depend on the block's error.
+   *
+   * @example
+   * ```ts
+   * await using _ = await semaphore.held({ signal });
+   * ```
+   */
+  held(options?: WaitOptions): Promise<Held> {
+    return acquireHeld(this, options);
+  }
+
+  /**
    * An async manager that holds one permit for a block, acquired with `options`.
    *
    * @example
@@ -313,3 +343,6 @@ export class BoundedSemaphore extends Semaphore {
     makeBounded(this);
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Holding, Lock, Semaphore, BoundedSemaphore });

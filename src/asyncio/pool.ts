@@ -10,6 +10,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
 import { withCurrentSignal } from "./ambient.js";
@@ -667,3 +668,6 @@ function bounded(shutdown: Promise<void>, { signal, timeoutMs }: PoolCloseOption
     );
   });
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Pool, PoolLease });

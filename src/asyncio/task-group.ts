@@ -1,5 +1,5 @@
 /**
- * `TaskGroup`: Python's `asyncio.TaskGroup` (python-semantics.md §9) on the cancel-scope model.
+ * `TaskGroup`: Python's `asyncio.TaskGroup` (Python's asyncio documentation, "Task Groups") on the cancel-scope model.
  *
  * The group is a cancel scope: its `signal` goes to the block and, through a child scope of its own,
  * to every task. The first task failure aborts the group; exit waits for every task and throws
@@ -10,6 +10,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
 import { checkSignal } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
@@ -455,3 +456,6 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     return `<TaskGroup${info}>`;
   }
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Task, TaskGroup });

@@ -1,6 +1,6 @@
 /**
  * `timeout(ms)` and `timeoutAt(deadline)`: Python's `asyncio.timeout` / `asyncio.timeout_at`
- * (python-semantics.md §8) on the cancel-scope model.
+ * (Python's asyncio documentation, "Timeouts") on the cancel-scope model.
  *
  * The block gets a {@link Timeout} whose `signal` aborts when the deadline passes; work inside
  * passes that signal on. On exit, an error that is the timeout's own abort becomes a
@@ -10,6 +10,7 @@
  */
 
 import { chainErrorContext, RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkSignal, describeValue } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
@@ -265,3 +266,6 @@ export function timeout(ms: number | null, options?: TimeoutOptions): Timeout {
 export function timeoutAt(deadline: number | null, options?: TimeoutOptions): Timeout {
   return new Timeout(deadline, options);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Timeout });

@@ -3,7 +3,7 @@
  *
  * A waiter leaves the queue in exactly one of two ways, decided synchronously:
  * - **granted** by the primitive (a permit, a notification, a resource is handed over directly,
- *   so nothing can take it in between and strict FIFO order holds, python-semantics.md rule 75);
+ *   so nothing can take it in between and strict FIFO order holds, as asyncio's locks guarantee);
  * - **abandoned** because its signal aborted or its `timeoutMs` expired (it rejects with the
  *   signal's reason, the very object, or a {@link TimeoutError}).
  *

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "../protocol.js";
 import { asyncDisposeSymbol, disposeSymbol, hasMethod } from "../protocol.js";
 import {
@@ -65,6 +66,11 @@ let isAsyncExitStack: (value: unknown) => value is AsyncExitStack;
  *   works with `await using`. Unwinding through `disposeAsync` follows the specification,
  *   microtask for microtask: errors combine as `SuppressedError(newer, pending)`.
  *
+ * The type parameter says whether the stack may suppress an error (an exit callback or a
+ * manager on it returning `true`): `new AsyncExitStack()` is typed as one that does not, so
+ * `asyncWith(new AsyncExitStack(), body)` results in the body's type; `new AsyncExitStack<true>()` results in
+ * `R | undefined`. At run time the stack suppresses whenever a callback says so.
+ *
  * @example
  * ```ts
  * // Python-style
@@ -81,7 +87,9 @@ let isAsyncExitStack: (value: unknown) => value is AsyncExitStack;
  * }
  * ```
  */
-export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boolean>, AsyncDisposableStack {
+export class AsyncExitStack<Suppresses extends boolean = false>
+  implements AsyncContextManager<AsyncExitStack<Suppresses>, Suppresses>, AsyncDisposableStack
+{
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
   readonly #entries: Entries = { list: [] };
   /** ECMA-262 [[AsyncDisposableState]]: pending until `disposeAsync` or `move`. */
@@ -322,10 +330,10 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
    * await stack.aexit({ error: new Error("swallowed") }); // true
    * ```
    */
-  aexit(exc?: ExcInfo): Promise<boolean> {
+  aexit(exc?: ExcInfo): Promise<Suppresses> {
     try {
       const self = AsyncExitStack.#receiver(this, "aexit", false);
-      return unwindAsync(self.#entries, "python", exc) as Promise<boolean>;
+      return unwindAsync(self.#entries, "python", exc) as Promise<Suppresses>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -443,3 +451,6 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack, boole
   /** `"AsyncExitStack"`. */
   declare readonly [Symbol.toStringTag]: string;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ AsyncExitStack });

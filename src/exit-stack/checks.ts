@@ -77,7 +77,7 @@ export function asyncDisposeMethod(value: unknown, className: string, method: st
 
 /**
  * The TypeError of `enterContext` / `enterAsyncContext` for a value without the protocol,
- * worded as Python 3.11+ words it (python-semantics.md rules 3, 36, 37), with our method names
+ * worded as Python 3.11+ words it (`'X' object does not support the context manager protocol`), with our method names
  * and a pointer to the right method when the value speaks the other protocol.
  */
 export function enterProtocolError(value: unknown, asynchronous: boolean, otherMethod: string): TypeError {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { shareIdentity } from "../identity.js";
 import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
@@ -87,6 +88,11 @@ let isExitStack: (value: unknown) => value is ExitStack;
  * moved refuses new resources with a `ReferenceError`; `close()` empties the stack but, as in
  * Python, leaves it usable.
  *
+ * The type parameter says whether the stack may suppress an error (an exit callback or a
+ * manager on it returning `true`): `new ExitStack()` is typed as one that does not, so
+ * `syncWith(new ExitStack(), body)` results in the body's type; `new ExitStack<true>()` results in
+ * `R | undefined`. At run time the stack suppresses whenever a callback says so.
+ *
  * @example
  * ```ts
  * // Python-style: open every file, or none.
@@ -101,7 +107,9 @@ let isExitStack: (value: unknown) => value is ExitStack;
  * }
  * ```
  */
-export class ExitStack implements ContextManager<ExitStack, boolean>, DisposableStack {
+export class ExitStack<Suppresses extends boolean = false>
+  implements ContextManager<ExitStack<Suppresses>, Suppresses>, DisposableStack
+{
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
   readonly #entries: Entries = { list: [] };
   /** ECMA-262 [[DisposableState]]: pending until `dispose` or `move`. */
@@ -271,7 +279,7 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   /**
    * The manager protocol (Python's `__exit__`): unwinds every entry, last in first out, with
    * `exc` as the pending error. Returns `true` only when an error came in and a callback
-   * suppressed it; throws the error a callback raised (python-semantics.md rule 44).
+   * suppressed it; throws the error a callback raised (Python's `ExitStack.__exit__`).
    *
    * @example
    * ```ts
@@ -280,8 +288,8 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
    * stack.exit({ error: new Error("swallowed") }); // true
    * ```
    */
-  exit(exc?: ExcInfo): boolean {
-    return unwindSync(ExitStack.#receiver(this, "exit", false).#entries, "python", exc);
+  exit(exc?: ExcInfo): Suppresses {
+    return unwindSync(ExitStack.#receiver(this, "exit", false).#entries, "python", exc) as Suppresses;
   }
 
   // -- ECMA-262: DisposableStack -----------------------------------------------------------
@@ -389,3 +397,6 @@ export class ExitStack implements ContextManager<ExitStack, boolean>, Disposable
   /** `"ExitStack"`. */
   declare readonly [Symbol.toStringTag]: string;
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ ExitStack });

@@ -2,9 +2,9 @@
  * The one unwinding algorithm both exit stacks share: how entries are stored, and how they are
  * run, last in first out, with the errors they raise combined one of two ways.
  *
- * - Python-shaped (`exit`/`aexit`/`close`/`aclose`, python-semantics.md rule 44): exit
+ * - Python-shaped (`exit`/`aexit`/`close`/`aclose`, Python's `ExitStack.__exit__`): exit
  *   callbacks see the pending error and may suppress it with exactly `true`; a new error
- *   replaces the pending one, which becomes its {@link errorContext} (rule 45), also when the
+ *   replaces the pending one, which becomes its {@link errorContext} (Python's `__context__`), also when the
  *   block raised nothing (so CPython's gh-102201, rule 46, does not happen here).
  * - TC39-shaped (`dispose`/`disposeAsync`, ECMA-262 DisposeResources): a new error while one
  *   is pending becomes `SuppressedError(new, pending)`; the first one is kept as it is.

@@ -1,6 +1,6 @@
 /**
- * `contextlib-ts/node`: the managers that need Node's process (python-semantics.md §6, rules
- * 53–54): `chdir`, `redirectStdout` and `redirectStderr`.
+ * `contextlib-ts/node`: the managers that need Node's process (Python's `contextlib.chdir`,
+ * `redirect_stdout` and `redirect_stderr`): `chdir`, `redirectStdout` and `redirectStderr`.
  *
  * They change process-wide state, so, like Python's, they are not safe to overlap with other
  * code running at the same time: an `asyncWith` block that awaits lets other tasks run while
@@ -10,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { shareIdentity } from "../identity.js";
 import type { ContextManager, ExcInfo } from "../index.js";
 
 // -- chdir ------------------------------------------------------------------------------------
@@ -216,3 +217,6 @@ export function redirectStdout<T extends WriteTarget>(target: T): RedirectStream
 export function redirectStderr<T extends WriteTarget>(target: T): RedirectStream<T> {
   return new RedirectStream("stderr", target);
 }
+
+// `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
+shareIdentity({ Chdir, RedirectStream });

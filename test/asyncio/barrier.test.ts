@@ -1,4 +1,4 @@
-// Barrier: CPython's case 293 (cpython-cases.md §F) plus Python's documented behaviour
+// Barrier: CPython's case 293 (CPython's Lib/test/test_contextlib*.py §F) plus Python's documented behaviour
 // (abort, reset, broken state, messages), abortable waits and their races.
 import assert from "node:assert/strict";
 import { test } from "node:test";

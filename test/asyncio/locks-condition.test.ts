@@ -1,4 +1,4 @@
-// Condition: CPython's test_locks cases 266–278 (cpython-cases.md §F), adapted to the signal
+// Condition: CPython's test_locks cases 266–278 (CPython's Lib/test/test_contextlib*.py §F), adapted to the signal
 // model (see CASES-locks.md), plus the re-acquire and lost-wakeup races.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

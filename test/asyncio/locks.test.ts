@@ -1,5 +1,5 @@
 // Lock, Semaphore and BoundedSemaphore: CPython's test_locks cases 255–265 and 279–292
-// (cpython-cases.md §F), adapted to the signal model (see CASES-locks.md), plus race tests.
+// (CPython's Lib/test/test_contextlib*.py §F), adapted to the signal model (see CASES-locks.md), plus race tests.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {

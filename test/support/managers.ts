@@ -29,12 +29,14 @@ export class Probe implements ContextManager<unknown, any> {
     return "value" in this.options ? this.options.value : this.name;
   }
 
-  exit(...args: [ExcInfo?]): unknown {
+  // Typed as any exit may be (the library's types reject others); at run time it returns
+  // whatever the test asks for, `1` or `"yes"` included, to check that only `true` suppresses.
+  exit(...args: [ExcInfo?]): boolean | void {
     this.exitCalls.push(args);
     this.log.push(args.length === 0 ? `exit ${this.name}` : `exit ${this.name} with error`);
     const behaviour = this.options.exit;
     if (behaviour && "throws" in behaviour) throw behaviour.throws;
-    return behaviour?.returns;
+    return behaviour?.returns as boolean | void;
   }
 }
 
@@ -61,7 +63,7 @@ export class AsyncProbe implements AsyncContextManager<unknown, any> {
     return "value" in this.options ? this.options.value : this.name;
   }
 
-  aexit(...args: [ExcInfo?]): Promise<unknown> {
+  aexit(...args: [ExcInfo?]): Promise<boolean | void> {
     this.exitCalls.push(args);
     this.log.push(args.length === 0 ? `aexit ${this.name}` : `aexit ${this.name} with error`);
     const behaviour = this.options.exit;
@@ -71,7 +73,7 @@ export class AsyncProbe implements AsyncContextManager<unknown, any> {
       await null;
       this.log.push(`aexit ${this.name} done`);
       if (behaviour && "rejects" in behaviour) throw behaviour.rejects;
-      return behaviour && "returns" in behaviour ? behaviour.returns : undefined;
+      return (behaviour && "returns" in behaviour ? behaviour.returns : undefined) as boolean | void;
     })();
   }
 }
