@@ -22,9 +22,9 @@
  *
  * @module
  */
-import { shareIdentity } from "../identity.js";
 
 import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue, isAbortSignal } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";

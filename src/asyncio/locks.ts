@@ -14,8 +14,8 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
-import { acquireHeld, type Held } from "./held.js";
 import { withCurrentSignal } from "./ambient.js";
+import { acquireHeld, type Held } from "./held.js";
 import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
