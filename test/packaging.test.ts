@@ -70,6 +70,7 @@ describe("packaging", { concurrency: true }, () => {
       "dist/cjs/package.json",
       "BENCHMARKS.md",
       "docs/cancellation.md",
+      "docs/redis.md",
       "docs/runtimes.md",
       "docs/samples-prelude.d.ts",
     ];

@@ -12,7 +12,7 @@
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
-import { checkSignal, describeValue } from "../validate.js";
+import { checkOptions, checkSignal, describeValue } from "../validate.js";
 import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
@@ -91,7 +91,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   constructor(when: number | null, options?: TimeoutOptions, delay?: number) {
     this.#when = checkTime(when, "deadline");
     this.#delay = delay;
-    this.#parent = checkSignal(options?.signal);
+    this.#parent = checkSignal(checkOptions(options)?.signal);
   }
 
   /** The signal that aborts when the deadline passes (or when the enclosing signal aborts). */
