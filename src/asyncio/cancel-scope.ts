@@ -111,6 +111,16 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   constructor(parent?: AbortSignal | CancelScopeOptions) {
     if (parent === undefined) return;
     if (!isAbortSignal(parent)) {
+      // Options are a plain object; an AbortController (its `signal` is meant) is a mistake.
+      if (
+        typeof parent !== "object" ||
+        parent === null ||
+        typeof (parent as { abort?: unknown }).abort === "function"
+      ) {
+        throw new TypeError(
+          `parent must be an AbortSignal, CancelScope options or undefined, got ${describeValue(parent)}`,
+        );
+      }
       this.#manager = new ManagerState(parent);
       return;
     }
