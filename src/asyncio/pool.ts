@@ -13,6 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
+import { withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 import { checkWaitOptions, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
@@ -397,6 +398,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
     if (this.#closed) return Promise.reject(closedError());
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).
