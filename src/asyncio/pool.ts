@@ -112,6 +112,8 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
   readonly #options: WaitOptions | undefined;
   #state: typeof FRESH | typeof WAITING | typeof HOLDING | typeof DONE = FRESH;
   #resource: T | undefined = undefined;
+  /** Why the entry failed, kept as the `cause` of a mistaken exit's error so it is not lost. */
+  #failure: unknown = undefined;
 
   /** @internal Made by `Pool.acquire`. */
   constructor(pool: Pool<T>, options: WaitOptions | undefined) {
@@ -137,6 +139,7 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
         (error: unknown) => {
           // Nothing was borrowed, so an exit has nothing to give back.
           this.#state = DONE;
+          this.#failure = error;
           throw error;
         },
       );
@@ -150,12 +153,19 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
    * Gives the resource back (or destroys it); never suppresses. Synchronous when the resource
    * is simply kept (no `validate`, no fatal error). Without a borrowed resource (the lease was
    * never entered, its entry failed or is still waiting, or it already exited) it rejects with
-   * a `RuntimeError` and leaves the pool as it was.
+   * a `RuntimeError` and leaves the pool as it was; after a failed entry, that error's `cause`
+   * is the entry's failure, so `try { await lease.aenter() } finally { await lease.aexit() }`
+   * does not lose it.
    */
   aexit(exc?: ExcInfo): Promise<void> | undefined {
     if (this.#state !== HOLDING) {
+      const failure = this.#failure;
+      this.#failure = undefined;
       return Promise.reject(
-        new RuntimeError("a PoolLease can exit only once, after an entry that borrowed a resource"),
+        new RuntimeError(
+          "a PoolLease can exit only once, after an entry that borrowed a resource",
+          failure === undefined ? undefined : { cause: failure },
+        ),
       );
     }
     this.#state = DONE;

@@ -185,6 +185,34 @@ describe("Pool faults", () => {
     await pool.close();
   });
 
+  test("regression: a mistaken exit after a failed aenter() loses the entry's error", async () => {
+    const pool = new Pool<number>({ create: () => 1, max: 1 });
+    const holder = pool.acquire();
+    await holder.aenter();
+    const lease = pool.acquire({ timeoutMs: 5 });
+    let entryError: unknown;
+    let exitError: unknown;
+    try {
+      try {
+        await lease.aenter();
+      } catch (error) {
+        entryError = error;
+        throw error;
+      } finally {
+        await lease.aexit();
+      }
+    } catch (error) {
+      exitError = error;
+    }
+    assert.ok(entryError instanceof TimeoutError);
+    assert.ok(exitError instanceof RuntimeError);
+    assert.equal(exitError.cause, entryError, "the entry's TimeoutError is the exit error's cause");
+    // The failure is handed over once, as Holding does: a second mistaken exit has no cause.
+    await assert.rejects(Promise.resolve(lease.aexit()), (error) => error instanceof RuntimeError && error.cause === undefined);
+    await holder.aexit();
+    await pool.close();
+  });
+
   test("lease.aexit() while its entry still waits, or twice, is a RuntimeError", async () => {
     const pool = new Pool<number>({ create: () => 1, max: 1 });
     const holder = pool.acquire();
