@@ -454,8 +454,8 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /**
    * Starts making resources for queued waiters while there is room, one per waiter. Creates
-   * that nobody wants any more (see `#trimCreates`) do not count: a create that never settles
-   * holds its slot, but the free slots still serve later callers.
+   * that nobody wants any more (see `#trimCreates`, `#offer`) do not count: a create that never
+   * settles holds its slot, but the free slots still serve later callers.
    */
   #grow(): void {
     while (this.#size < this.#max && this.#forWaiters.length < this.#waiters.length && !this.#closed) {
@@ -463,8 +463,11 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
       this.#forWaiters.push(controller);
       this.#make(controller).then(
         (resource) => {
+          this.#offer(resource, controller);
+          // Still listed when an older create was the one the served caller gave up on: the
+          // next caller then has no create of its own, and gets one below.
           this.#unwant(controller);
-          this.#offer(resource);
+          this.#grow();
         },
         (error: unknown) => {
           this.#unwant(controller);
@@ -482,10 +485,15 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     }
   }
 
-  /** When callers gave up, the newest creates made for them are no longer wanted: abort them. */
+  /**
+   * When callers gave up, the oldest creates made for them are no longer wanted: abort them.
+   * The oldest, since the longest waiting caller is the one most likely gone (and its create,
+   * the one most likely stuck): a remaining caller must never inherit a create that may never
+   * settle while there is room to make one for it.
+   */
   #trimCreates(): void {
     while (this.#forWaiters.length > this.#waiters.length) {
-      (this.#forWaiters.pop() as AbortController).abort();
+      (this.#forWaiters.shift() as AbortController).abort();
     }
   }
 
@@ -526,14 +534,23 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     }
   }
 
-  /** A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed). */
-  #offer(resource: T): void {
+  /**
+   * A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed).
+   * `madeBy` is the create that made it, when that create was started for waiters.
+   */
+  #offer(resource: T, madeBy?: AbortController): void {
     if (this.#closed) {
       void this.#discard(resource, true);
       return;
     }
     if (this.#waiters.grantFirstWith(resource)) {
       this.#borrowed++;
+      // Creates for waiters are matched to them in order: the oldest one was started for the
+      // caller just served (or inherited by it), so nobody waits for it any more. Left in the
+      // list it would pass to the next caller, which a create that never settles would starve
+      // while slots are free; aborted, the next caller gets a create of its own (`#grow`).
+      const oldest = this.#forWaiters.shift();
+      if (oldest !== undefined && oldest !== madeBy) oldest.abort();
       return;
     }
     this.#keep(resource);
