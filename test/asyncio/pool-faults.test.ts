@@ -255,7 +255,10 @@ describe("Pool faults", () => {
     assert.ok(exitError instanceof RuntimeError);
     assert.equal(exitError.cause, entryError, "the entry's TimeoutError is the exit error's cause");
     // The failure is handed over once, as Holding does: a second mistaken exit has no cause.
-    await assert.rejects(Promise.resolve(lease.aexit()), (error) => error instanceof RuntimeError && error.cause === undefined);
+    await assert.rejects(
+      Promise.resolve(lease.aexit()),
+      (error) => error instanceof RuntimeError && error.cause === undefined,
+    );
     await holder.aexit();
     await pool.close();
   });
