@@ -302,7 +302,9 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
       // Lost no later than the lease (plus timer slack), and never before the server could expire it.
       assert.ok(lostAfter >= 190 && lostAfter < 2000, `lost after ${lostAfter} ms`);
       // The server gave the permit to someone else only after the lease: no overlap with us.
-      const next = await other.acquire({ timeoutMs: 5000 });
+      // An explicit signal: given none, the wait would observe this block's scope, which the
+      // lost lease has cancelled (see the test above).
+      const next = await other.acquire({ timeoutMs: 5000, signal: new AbortController().signal });
       assert.ok(next.token > hold.token);
       await next.release();
       faulty.hang.delete("release");
