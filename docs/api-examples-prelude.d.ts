@@ -1,0 +1,89 @@
+// The declarations the API reference's `@example` blocks assume without showing them, beside
+// docs/samples-prelude.d.ts (test/api-examples.test.ts type-checks every example with both).
+// A member's example uses the instance by its class's name in lower case (`condition.wait()`,
+// `stack.enterContext(…)`) and the caller's `signal`; its work is declared here. Declarations
+// only.
+
+type Lib = typeof import("contextlib-ts");
+
+/** The caller's abort signal, which an example passes on. */
+declare const signal: AbortSignal;
+declare const callerSignal: AbortSignal;
+declare const request: { signal: AbortSignal };
+
+/** The instance a member's example is about. */
+declare const condition: import("contextlib-ts").Condition;
+declare const semaphore: import("contextlib-ts").Semaphore;
+declare const barrier: import("contextlib-ts").Barrier;
+declare const stack: import("contextlib-ts").AsyncExitStack;
+declare const tg: import("contextlib-ts").TaskGroup;
+declare const ready: import("contextlib-ts").Condition;
+
+/** Node's file system, as most examples import it. */
+declare const fs: typeof import("node:fs");
+
+/** A client of a network service, managed by a pool. */
+declare class Client {
+  static connect(url: string): Promise<Client>;
+  end(): Promise<void>;
+  isHealthy(): boolean;
+  query(sql: string): Promise<unknown[]>;
+}
+declare class ConnectionLostError extends Error {}
+declare const url: string;
+declare const id: string;
+interface User {
+  name: string;
+}
+declare function fetchUser(id: string, options?: { signal?: AbortSignal }): Promise<User>;
+declare function fetchPosts(id: string, options?: { signal?: AbortSignal }): Promise<string[]>;
+declare function render(user: User, posts: string[]): void;
+declare function download(url: string, options?: { signal?: AbortSignal }): Promise<void>;
+declare function poll(signal: AbortSignal): Promise<void>;
+
+/** A queue of jobs, shared by producers and consumers. */
+declare const jobs: string[];
+declare const queue: string[];
+declare const job: string;
+
+/** Resources an example opens and the work it does with them. */
+interface Reader {
+  readAll(): string;
+  close(): void;
+}
+declare function openA(): Disposable;
+declare function openB(): Disposable;
+declare function first(): import("contextlib-ts").ContextManager<unknown>;
+declare function second(): import("contextlib-ts").ContextManager<unknown>;
+declare function critical(): Promise<void>;
+declare function flush(): Promise<void>;
+declare function write(file: string): Promise<void>;
+declare const file: string;
+declare function longJob(): Promise<void>;
+declare function ping(): void;
+declare function retry(): void;
+declare const sql: string;
+declare function step1(): void;
+declare function step2(): void;
+declare function slow(): Promise<void>;
+declare function shutdown(): Promise<void>;
+declare function sendReport(): Promise<void>;
+declare function save(): void;
+declare function migrate(): void;
+declare function runMigrations(): void;
+declare const host: string;
+declare const port: number;
+declare const tmp: string;
+declare const buildDir: string;
+declare const existingFile: string;
+
+/** Node's functions, as the examples of contextlib-ts/node use them. */
+declare const openSync: typeof import("node:fs").openSync;
+declare const closeSync: typeof import("node:fs").closeSync;
+declare const readSync: typeof import("node:fs").readSync;
+declare const writeSync: typeof import("node:fs").writeSync;
+declare const readFileSync: typeof import("node:fs").readFileSync;
+declare const rmSync: typeof import("node:fs").rmSync;
+declare const mkdtempSync: typeof import("node:fs").mkdtempSync;
+declare const tmpdir: typeof import("node:os").tmpdir;
+declare const execFileSync: typeof import("node:child_process").execFileSync;
