@@ -17,7 +17,7 @@ declare const semaphore: import("contextlib-ts").Semaphore;
 declare const barrier: import("contextlib-ts").Barrier;
 declare const stack: import("contextlib-ts").AsyncExitStack;
 declare const tg: import("contextlib-ts").TaskGroup;
-declare const ready: import("contextlib-ts").Condition;
+declare const ready: import("contextlib-ts").Event;
 
 /** Node's file system, as most examples import it. */
 declare const fs: typeof import("node:fs");
@@ -45,6 +45,7 @@ declare function poll(signal: AbortSignal): Promise<void>;
 declare const jobs: string[];
 declare const queue: string[];
 declare const job: string;
+declare function handle(item: string): void;
 
 /** Resources an example opens and the work it does with them. */
 interface Reader {
@@ -87,3 +88,10 @@ declare const rmSync: typeof import("node:fs").rmSync;
 declare const mkdtempSync: typeof import("node:fs").mkdtempSync;
 declare const tmpdir: typeof import("node:os").tmpdir;
 declare const execFileSync: typeof import("node:child_process").execFileSync;
+declare const sleep: typeof import("node:timers/promises").setTimeout;
+
+/** A manager class an example defines elsewhere (see ContextDecorator, AsyncContextDecorator). */
+type Traced = import("contextlib-ts").ContextDecorator;
+declare const Traced: new () => Traced;
+type Timed = import("contextlib-ts").AsyncContextDecorator;
+declare const Timed: new () => Timed;

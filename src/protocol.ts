@@ -51,7 +51,7 @@ export interface ExcInfo {
  *   enter() { db.begin(); return this; }
  *   exit(exc?: ExcInfo) { exc ? db.rollback() : db.commit(); }
  * }
- * syncWith(new Transaction(), (tx) => { … });
+ * syncWith(new Transaction(), (tx) => { work(); });
  * ```
  */
 export interface ContextManager<T = unknown, Suppress extends boolean | void = false | void> {

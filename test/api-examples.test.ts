@@ -68,13 +68,16 @@ function examplesOf(path: string): Example[] {
     for (const tag of ts.getJSDocTags(node)) {
       if (tag.tagName.text !== "example" || seen.has(tag.pos)) continue;
       seen.add(tag.pos);
-      // The tag's raw text, with each line's leading ` * ` taken off.
+      // The raw text from the tag to the end of its doc comment (not the tag's own end: a line
+      // with a word starting with `@` inside the code ends the tag there, see cutInHovers),
+      // with each line's leading ` * ` taken off.
       const lines = text
-        .slice(tag.pos, tag.end)
+        .slice(tag.pos, tag.parent.end)
         .split("\n")
         .map((line) => line.replace(/^\s*\*(?: |$)/, "").replace(/\*\/\s*$/, ""));
       const tagLine = source.getLineAndCharacterOfPosition(tag.pos).line;
-      for (let i = 0; i < lines.length; i++) {
+      for (let i = 1; i < lines.length; i++) {
+        if (/^@\w/.test(lines[i] ?? "")) break; // the next tag: this one has no code block
         if (lines[i]?.trim() !== "```ts") continue;
         let end = i + 1;
         while (end < lines.length && lines[end]?.trim() !== "```") end++;
@@ -87,7 +90,7 @@ function examplesOf(path: string): Example[] {
           file: join(root, ".api-examples", `${relative(dist, path).replaceAll(/[/.]/g, "_")}_${line}.mts`),
           code: lines.slice(i + 1, end).join("\n"),
         });
-        i = end;
+        break; // the first block of the tag is its example
       }
     }
     ts.forEachChild(node, visit);
@@ -179,9 +182,9 @@ const examples = declarationFiles(dist).flatMap(examplesOf);
  */
 const notYetRewritten = new Set<string>([
   "AClosing (src/utilities.ts)",
+  "AsyncBodyInSyncWith (src/with.ts)",
   "AsyncCloseable (src/utilities.ts)",
   "AsyncContextManager (src/protocol.ts)",
-  "AsyncDecorate (src/decorator.ts)",
   "AsyncDisposableLike (src/protocol.ts)",
   "AsyncExitCallback (src/exit-stack/async-exit-stack.ts)",
   "AsyncExitStack.aenter (src/exit-stack/async-exit-stack.ts)",
@@ -196,16 +199,12 @@ const notYetRewritten = new Set<string>([
   "AsyncGeneratorContextManager (src/generator.ts)",
   "AsyncManagerGeneratorFunction (src/generator.ts)",
   "CancelScope (src/asyncio/cancel-scope.ts)",
-  "CancelledError (src/asyncio/errors.ts)",
   "Closeable (src/utilities.ts)",
   "Closing (src/utilities.ts)",
   "Condition (src/asyncio/condition.ts)",
-  "ContextDecorator (src/decorator.ts)",
   "ContextManager (src/protocol.ts)",
   "DisposableLike (src/protocol.ts)",
   "EntryManager (src/with.ts)",
-  "Event.clear (src/asyncio/event.ts)",
-  "Event.set (src/asyncio/event.ts)",
   "ExitStack (src/exit-stack/exit-stack.ts)",
   "ExitStack.adopt (src/exit-stack/exit-stack.ts)",
   "ExitStack.enter (src/exit-stack/exit-stack.ts)",
@@ -219,12 +218,9 @@ const notYetRewritten = new Set<string>([
   "IoredisLike (src/redis/adapters.ts)",
   "IoredisSubscriberLike (src/redis/adapters.ts)",
   "LeaseLostError (src/redis/errors.ts)",
-  "Lock (src/asyncio/locks.ts)",
-  "Lock.hold (src/asyncio/locks.ts)",
   "NodeRedisLike (src/redis/adapters.ts)",
   "NodeRedisSubscriberLike (src/redis/adapters.ts)",
   "NullContext (src/utilities.ts)",
-  "PoolCloseOptions (src/asyncio/pool.ts)",
   "RedirectStream (src/node/index.ts)",
   "RedisClient (src/redis/client.ts)",
   "RedisHold (src/redis/hold.ts)",
@@ -235,14 +231,11 @@ const notYetRewritten = new Set<string>([
   "RedisPrimitive.hold (src/redis/managers.ts)",
   "RedisSemaphore (src/redis/managers.ts)",
   "RedisSubscriber (src/redis/client.ts)",
-  "Semaphore.hold (src/asyncio/locks.ts)",
   "SuppressedError (src/suppressed-error.ts)",
-  "SyncDecorate (src/decorator.ts)",
   "SyncEntry (src/with.ts)",
   "SyncFunction (src/exit-stack/exit-stack.ts)",
   "Timeout (src/asyncio/timeout.ts)",
   "TimeoutOptions (src/asyncio/timeout.ts)",
-  "WaitOptions (src/asyncio/waiters.ts)",
   "WriteTarget (src/node/index.ts)",
   "aclosing (src/utilities.ts)",
   "asyncContextManager (src/generator.ts)",
@@ -250,13 +243,21 @@ const notYetRewritten = new Set<string>([
   "asyncWith (src/with.ts)",
   "closing (src/utilities.ts)",
   "contextManager (src/generator.ts)",
-  "errorContext (src/errors.ts)",
   "nullContext (src/utilities.ts)",
   "redirectStderr (src/node/index.ts)",
   "suppress (src/utilities.ts)",
   "syncWith (src/with.ts)",
   "timeoutAt (src/asyncio/timeout.ts)",
 ]);
+
+/**
+ * Whether TypeScript's doc-comment parser ends the example early: it reads a word starting
+ * with `@` after whitespace as a new tag, even inside a code fence, so the hover shows the code
+ * cut in two (a method decorator, a `// @ts-expect-error`).
+ */
+function cutInHovers(code: string): boolean {
+  return /(?:^|\s)@[A-Za-z]/m.test(code);
+}
 
 describe("API documentation examples (the @example blocks of the built .d.ts files)", () => {
   test("there are examples to check, in the node and redis subpaths too", () => {
@@ -269,13 +270,18 @@ describe("API documentation examples (the @example blocks of the built .d.ts fil
     }
   });
 
+  test("no example is cut in two in hovers by a word starting with @", () => {
+    const cut = examples.filter((e) => cutInHovers(e.code) && !notYetRewritten.has(e.symbol)).map((e) => e.where);
+    assert.deepEqual(cut, []);
+  });
+
   test("every example type-checks against the built package", () => {
     const errors = typeCheck(examples, exportedNames());
     for (const prelude of preludes) {
       assert.deepEqual(errors.get(prelude) ?? [], [], relative(root, prelude));
       errors.delete(prelude);
     }
-    const failing = examples.filter((e) => errors.has(e.file));
+    const failing = examples.filter((e) => errors.has(e.file) || cutInHovers(e.code));
     const report = failing
       .filter((e) => !notYetRewritten.has(e.symbol))
       .map((e) => `${e.where}\n  ${errors.get(e.file)?.join("\n  ")}`);
