@@ -45,7 +45,7 @@ declare function poll(signal: AbortSignal): Promise<void>;
 declare const jobs: string[];
 declare const queue: string[];
 declare const job: string;
-declare function handle(item: string): void;
+declare function handle(item: string | undefined): void;
 
 /** Resources an example opens and the work it does with them. */
 interface Reader {
@@ -76,7 +76,7 @@ declare const host: string;
 declare const port: number;
 declare const tmp: string;
 declare const buildDir: string;
-declare const existingFile: string;
+declare const existingFile: { write(text: string): void };
 
 /** Node's functions, as the examples of contextlib-ts/node use them. */
 declare const openSync: typeof import("node:fs").openSync;
@@ -95,3 +95,22 @@ type Traced = import("contextlib-ts").ContextDecorator;
 declare const Traced: new () => Traced;
 type Timed = import("contextlib-ts").AsyncContextDecorator;
 declare const Timed: new () => Timed;
+
+/** An open connection and a file descriptor an example releases. */
+declare const conn: Conn;
+declare const fd: number;
+declare function releaseHandle(): void;
+interface Config {
+  port: number;
+}
+declare const config: Config;
+declare const shared: boolean;
+declare const record: Row;
+declare function update(record: Row): Promise<void>;
+declare const text: string;
+declare function fetchPages(url: string): AsyncGenerator<string>;
+declare function queryRows(sql: string): AsyncGenerator<Row>;
+declare function readRecords(url: string): AsyncGenerator<{ last: boolean }>;
+declare const chunks: string[];
+declare const chattyLibrary: { run(): void };
+declare function runNoisyTool(): void;
