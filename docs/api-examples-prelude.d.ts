@@ -70,8 +70,6 @@ declare function slow(): Promise<void>;
 declare function shutdown(): Promise<void>;
 declare function sendReport(): Promise<void>;
 declare function save(): void;
-declare function migrate(): void;
-declare function runMigrations(): void;
 declare const host: string;
 declare const port: number;
 declare const tmp: string;
@@ -114,3 +112,19 @@ declare function readRecords(url: string): AsyncGenerator<{ last: boolean }>;
 declare const chunks: string[];
 declare const chattyLibrary: { run(): void };
 declare function runNoisyTool(): void;
+
+/** The Redis side (contextlib-ts/redis): connected clients and the managers a member's example uses. */
+declare const client: import("contextlib-ts/redis").RedisClient;
+declare const nodeRedis: import("contextlib-ts/redis").NodeRedisLike;
+declare const ioredis: import("contextlib-ts/redis").IoredisLike;
+declare const redisLock: import("contextlib-ts/redis").RedisLock;
+declare const redisSemaphore: import("contextlib-ts/redis").RedisSemaphore;
+interface Fenced {
+  fencingToken?: number;
+  signal?: AbortSignal;
+}
+declare function migrate(options: Fenced): Promise<void>;
+declare function runMigrations(options: Fenced): Promise<void>;
+declare function callPaymentApi(signal: AbortSignal): Promise<void>;
+declare const data: string;
+declare const storage: { write(data: string, options: Fenced): Promise<void> };

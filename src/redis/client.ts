@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * const subscriber: RedisSubscriber = await client.subscriber((channel, message) => {});
+ * const subscriber: RedisSubscriber = await client.subscriber((channel: string, message: string) => log(`${channel}: ${message}`));
  * await subscriber.subscribe("jobs:wake");
  * await subscriber.close();
  * ```
@@ -36,7 +36,7 @@ export interface RedisSubscriber {
  *
  * @example
  * ```ts
- * const client: RedisClient = fromIoredis(new Redis(url));
+ * const client: RedisClient = fromIoredis(ioredis);
  * ```
  */
 export interface RedisClient {

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * await asyncWith(lock.hold(), async (hold) => {
+ * await asyncWith(redisLock.hold(), async (hold) => {
  *   await migrate({ signal: hold.signal }); // rejects with a LeaseLostError if the lease ends
  * });
  * ```

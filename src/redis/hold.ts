@@ -96,7 +96,7 @@ const DONE = 3;
  *
  * @example
  * ```ts
- * await asyncWith(lock.hold({ timeoutMs: 5000 }), async (hold) => {
+ * await asyncWith(redisLock.hold({ timeoutMs: 5000 }), async (hold) => {
  *   await storage.write(data, { fencingToken: hold.token, signal: hold.signal });
  * });
  * ```
@@ -187,8 +187,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * const hold = await semaphore.acquire();
-   * try { await work(hold.signal); } finally { await hold.release(); }
+   * const hold = await redisSemaphore.acquire();
+   * try { await migrate({ signal: hold.signal }); } finally { await hold.release(); }
    * ```
    */
   async release(failed?: { error: unknown }): Promise<void> {

@@ -88,7 +88,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * await asyncWith(semaphore.hold({ signal }), async (hold) => call(hold.token));
+   * await asyncWith(redisSemaphore.hold({ signal }), async (hold) => callPaymentApi(hold.signal));
    * ```
    */
   hold(options?: WaitOptions): RedisHold {
@@ -101,8 +101,8 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * const hold = await lock.acquire({ timeoutMs: 1000 });
-   * try { await work(hold.signal); } finally { await hold.release(); }
+   * const hold = await redisLock.acquire({ timeoutMs: 1000 });
+   * try { await migrate({ signal: hold.signal }); } finally { await hold.release(); }
    * ```
    */
   async acquire(options?: WaitOptions): Promise<RedisHold> {
@@ -146,7 +146,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
  *
  * @example
  * ```ts
- * const lock = new RedisLock(fromNodeRedis(redis), "migrations");
+ * const lock = new RedisLock(fromNodeRedis(nodeRedis), "migrations");
  * await asyncWith(lock.hold({ timeoutMs: 60_000 }), async (hold) => {
  *   await runMigrations({ fencingToken: hold.token, signal: hold.signal });
  * });
@@ -171,7 +171,7 @@ export class RedisLock extends RedisPrimitive {
  *
  * @example
  * ```ts
- * const payments = new RedisSemaphore(fromIoredis(redis), "payments-api", 10);
+ * const payments = new RedisSemaphore(fromIoredis(ioredis), "payments-api", 10);
  * await asyncWith(payments.hold({ signal }), async (hold) => callPaymentApi(hold.signal));
  * ```
  */
