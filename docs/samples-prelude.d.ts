@@ -60,3 +60,12 @@ declare const maybeLock: ContextManager<unknown> | undefined;
 declare function work(): void;
 declare function run(): void;
 declare function log(message: string): void;
+
+/** contextlib-ts/redis: a lock on a shared Redis, the work it guards, a store that checks fencing tokens. */
+declare const redisLock: import("contextlib-ts/redis").RedisLock;
+declare function migrate(options: { signal: AbortSignal; fencingToken: number }): Promise<void>;
+declare function callPaymentApi(options: { signal: AbortSignal; fencingToken: number }): Promise<void>;
+declare const storage: {
+  put(path: string, data: Uint8Array, options: { fencingToken: number }): Promise<void>;
+};
+declare const data: Uint8Array;

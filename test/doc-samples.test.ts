@@ -59,6 +59,10 @@ after(() => rmSync(project, { recursive: true, force: true }));
 
 mkdirSync(join(project, "node_modules"));
 symlinkSync(root, join(project, "node_modules", "contextlib-ts"), "dir");
+// The Redis clients the contextlib-ts/redis samples import, as a user's project has them.
+for (const client of ["redis", "ioredis"]) {
+  symlinkSync(join(root, "node_modules", client), join(project, "node_modules", client), "dir");
+}
 writeFileSync(join(project, "package.json"), '{ "name": "samples", "private": true, "type": "module" }\n');
 copyFileSync(join(root, "docs", "samples-prelude.d.ts"), join(project, "samples-prelude.d.ts"));
 // Each sample is a module of its own (top-level await, imports), so names do not collide.

@@ -19,6 +19,8 @@
  */
 import { shareIdentity } from "../identity.js";
 
+import { checkSignal } from "../validate.js";
+
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
 const MAX_CAUSE_DEPTH = 32;
 
@@ -85,6 +87,7 @@ export class CancelScope {
   }
 
   constructor(parent?: AbortSignal) {
+    checkSignal(parent, "parent");
     if (parent === undefined) return;
     const parentScope = scopeOfSignal.get(parent);
     if (parentScope !== undefined) {

@@ -30,6 +30,10 @@ import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions
 export class Holding implements AsyncContextManager<undefined, void> {
   readonly #enter: () => Promise<undefined> | undefined;
   readonly #release: () => void;
+  /** Entries that acquired and are not exited yet: an exit never releases what this did not acquire. */
+  #held = 0;
+  /** Why the last entry failed, kept as the `cause` of a mistaken exit's error so it is not lost. */
+  #failure: unknown;
 
   /** @internal Made by `hold()`. */
   constructor(enter: () => Promise<undefined> | undefined, release: () => void) {
@@ -42,11 +46,40 @@ export class Holding implements AsyncContextManager<undefined, void> {
    * is aborted or times out it rejects, the block does not run and nothing is released.
    */
   aenter(): Promise<undefined> | undefined {
-    return this.#enter();
+    const entered = this.#enter();
+    if (entered === undefined) {
+      this.#held++;
+      return undefined;
+    }
+    // Registered before the caller's own reaction, so the count is right when the caller resumes.
+    entered.then(
+      () => {
+        this.#held++;
+      },
+      (error: unknown) => {
+        this.#failure = error;
+      },
+    );
+    return entered;
   }
 
-  /** Releases what the matching enter acquired, whatever happened in the block; never suppresses. */
+  /**
+   * Releases what the matching enter acquired, whatever happened in the block; never suppresses.
+   *
+   * @throws RuntimeError when no entry of this holding acquired (it was not entered, its wait
+   *   failed, or it was already exited): the hand-written `try { await h.aenter() } finally
+   *   { h.aexit() }` must not release a lock or permit that somebody else holds.
+   */
   aexit(): void {
+    if (this.#held === 0) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      throw new RuntimeError(
+        "a hold() can exit only after an entry that acquired, once per entry",
+        failure === undefined ? undefined : { cause: failure },
+      );
+    }
+    this.#held--;
     this.#release();
   }
 }

@@ -12,7 +12,7 @@
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
-import { checkSignal } from "../validate.js";
+import { checkOptions, checkSignal } from "../validate.js";
 import { CancelScope, describeError, markTaskScope } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
@@ -238,7 +238,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
   #wakeExit: (() => void) | undefined;
 
   constructor(options?: TaskGroupOptions) {
-    this.#parent = checkSignal(options?.signal);
+    this.#parent = checkSignal(checkOptions(options)?.signal);
   }
 
   /** The group's signal (the block's): aborts when a task fails, the block throws, or the outer signal aborts. */
@@ -264,6 +264,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
    */
   createTask<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, options?: CreateTaskOptions): Task<T> {
     if (typeof fn !== "function") throw new TypeError(`createTask expects a function, got '${typeName(fn)}'`);
+    checkOptions(options);
     const groupScope = this.#scope;
     if (groupScope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting && this.#running === 0) throw new RuntimeError(`TaskGroup ${this} is finished`);

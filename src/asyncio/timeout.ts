@@ -12,7 +12,7 @@
 import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
-import { checkSignal, describeValue } from "../validate.js";
+import { checkOptions, checkSignal, describeValue } from "../validate.js";
 import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
@@ -90,7 +90,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   constructor(when: number | null, options?: TimeoutOptions, delay?: number) {
     this.#when = checkTime(when, "deadline");
     this.#delay = delay;
-    this.#parent = checkSignal(options?.signal);
+    this.#parent = checkSignal(checkOptions(options)?.signal);
   }
 
   /** The signal that aborts when the deadline passes (or when the enclosing signal aborts). */

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  asyncWith,
   Barrier,
   BoundedSemaphore,
   Condition,
@@ -16,6 +17,9 @@ import {
   Lock,
   Pool,
   Semaphore,
+  TaskGroup,
+  timeout,
+  timeoutAt,
   type WaitOptions,
 } from "../../src/index.js";
 import { flush, track } from "../support/async.js";
@@ -295,5 +299,46 @@ describe("numbers follow one rule: TypeError for a non-number, RangeError for Na
     }
     assert.throws(() => new Pool(undefined as never), TypeError);
     assert.throws(() => new Pool(5 as never), TypeError);
+  });
+});
+
+describe("regression: timeout, TaskGroup and createTask options that are not an object are a TypeError", () => {
+  // They were read with `options?.signal`, so `timeout(10, 5)` or `new TaskGroup(null)` passed
+  // silently where every wait refuses the same options.
+  const notObjects: unknown[] = [null, 50, "fast", () => {}, Symbol("options"), true];
+  const expected = { name: "TypeError", message: /^options must be an object or undefined, got / };
+
+  test("timeout(ms, options) and timeoutAt(deadline, options)", async () => {
+    for (const options of notObjects) {
+      assert.throws(() => timeout(10, options as never), expected, String(options));
+      assert.throws(() => timeout(null, options as never), expected, String(options));
+      assert.throws(() => timeoutAt(performance.now() + 10, options as never), expected, String(options));
+    }
+    // Still usable afterwards, with and without options.
+    assert.equal(await asyncWith(timeout(10_000, {}), async () => "done"), "done");
+    assert.equal(await asyncWith(timeout(10_000), async () => "done"), "done");
+  });
+
+  test("new TaskGroup(options)", async () => {
+    for (const options of notObjects) {
+      assert.throws(() => new TaskGroup(options as never), expected, String(options));
+    }
+    assert.equal(
+      await asyncWith(new TaskGroup({}), async (tg) => tg.createTask(async () => 1)).then(() => "done"),
+      "done",
+    );
+  });
+
+  test("tg.createTask(fn, options): refused before fn runs; the group goes on", async () => {
+    let calls = 0;
+    let task: { result(): unknown } | undefined;
+    await asyncWith(new TaskGroup(), async (tg) => {
+      for (const options of notObjects) {
+        assert.throws(() => tg.createTask(() => calls++, options as never), expected, String(options));
+      }
+      task = tg.createTask(async () => "ran", { name: "ok" });
+    });
+    assert.equal(calls, 0, "fn is not called when its options are refused");
+    assert.equal(task?.result(), "ran");
   });
 });

@@ -5,6 +5,20 @@ import { setTimeout as nodeSleep } from "node:timers/promises";
 import { CancelScope } from "../../src/index.js";
 
 describe("CancelScope", () => {
+  test("regression: a parent that is not an AbortSignal is a TypeError naming what was expected", () => {
+    // It used to fail by accident inside the constructor ("parent.addEventListener is not a
+    // function", "Cannot read properties of null").
+    for (const parent of [null, {}, new AbortController(), 5, "signal", () => {}]) {
+      assert.throws(() => new CancelScope(parent as never), {
+        name: "TypeError",
+        message: /^parent must be an AbortSignal or undefined, got /,
+      });
+    }
+    const scope = new CancelScope(new AbortController().signal);
+    assert.equal(scope.aborted, false);
+    scope.close();
+  });
+
   test("its own abort is recorded as its own", () => {
     const scope = new CancelScope();
     const reason = new Error("mine");

@@ -562,3 +562,78 @@ describe("release during abort", () => {
     }
   }
 });
+
+describe("regression: a hold()'s exit after a failed entry released a lock or permit somebody else held", () => {
+  // The hand-written `try { await h.aenter() } finally { h.aexit() }`: when the wait timed out,
+  // the exit released anyway, so a second caller got into the lock while the first still held
+  // it (and a semaphore gained a permit). The exit now refuses, as a PoolLease's does.
+  const kinds: [
+    string,
+    () => {
+      acquire(): Promise<true>;
+      release(): void;
+      locked(): boolean;
+      hold(o?: object): { aenter(): unknown; aexit(): void };
+    },
+  ][] = [
+    ["Lock", () => new Lock()],
+    ["Semaphore(1)", () => new Semaphore(1)],
+    ["BoundedSemaphore(1)", () => new BoundedSemaphore(1)],
+    ["Condition", () => new Condition()],
+  ];
+  for (const [name, make] of kinds) {
+    test(`${name}: the exit is a RuntimeError carrying the entry's failure; the holder keeps it`, async () => {
+      const primitive = make();
+      await primitive.acquire(); // the first holder
+      const holding = primitive.hold({ timeoutMs: 1 });
+      let entryError: unknown;
+      const error = await (async () => {
+        try {
+          try {
+            await holding.aenter();
+          } catch (e) {
+            entryError = e;
+            throw e;
+          } finally {
+            holding.aexit();
+          }
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      assert.ok(entryError instanceof TimeoutError);
+      assert.ok(error instanceof RuntimeError);
+      assert.match((error as Error).message, /^a hold\(\) can exit only after an entry that acquired/);
+      assert.equal((error as Error).cause, entryError, "the entry's failure is not lost");
+      assert.equal(primitive.locked(), true, "the first holder still holds it");
+      // Exactly one slot: a newcomer waits until the first holder releases.
+      const waiting = primitive.acquire();
+      const next = track(waiting);
+      await flush();
+      assert.equal(next.status, "pending", "no second holder while the first holds");
+      primitive.release();
+      await waiting;
+      primitive.release();
+      assert.equal(primitive.locked(), false);
+    });
+  }
+
+  test("a holding exits once per successful entry, and can be entered again", async () => {
+    const lock = new Lock();
+    const holding = lock.hold();
+    assert.throws(() => holding.aexit(), RuntimeError, "never entered");
+    await holding.aenter();
+    holding.aexit();
+    assert.throws(() => holding.aexit(), RuntimeError, "exited twice");
+    assert.equal(lock.locked(), false);
+    await lock.acquire();
+    const entered = holding.aenter(); // waits: the lock is held
+    lock.release();
+    await entered;
+    assert.equal(lock.locked(), true);
+    holding.aexit();
+    assert.equal(lock.locked(), false);
+    assert.equal(await asyncWith(holding, async () => "again"), "again");
+  });
+});
