@@ -113,18 +113,13 @@ declare const chunks: string[];
 declare const chattyLibrary: { run(): void };
 declare function runNoisyTool(): void;
 
-/** The Redis side (contextlib-ts/redis): connected clients and the managers a member's example uses. */
+/** The Redis side (contextlib-ts/redis), beside samples-prelude.d.ts's redisLock, migrate, storage. */
 declare const client: import("contextlib-ts/redis").RedisClient;
 declare const nodeRedis: import("contextlib-ts/redis").NodeRedisLike;
 declare const ioredis: import("contextlib-ts/redis").IoredisLike;
-declare const redisLock: import("contextlib-ts/redis").RedisLock;
 declare const redisSemaphore: import("contextlib-ts/redis").RedisSemaphore;
 interface Fenced {
   fencingToken?: number;
   signal?: AbortSignal;
 }
-declare function migrate(options: Fenced): Promise<void>;
 declare function runMigrations(options: Fenced): Promise<void>;
-declare function callPaymentApi(signal: AbortSignal): Promise<void>;
-declare const data: string;
-declare const storage: { write(data: string, options: Fenced): Promise<void> };

@@ -17,7 +17,7 @@
  * @example
  * ```ts
  * await asyncWith(redisLock.hold(), async (hold) => {
- *   await migrate({ signal: hold.signal }); // rejects with a LeaseLostError if the lease ends
+ *   await migrate({ signal: hold.signal, fencingToken: hold.token }); // rejects with a LeaseLostError if the lease ends
  * });
  * ```
  */

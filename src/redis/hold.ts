@@ -97,7 +97,7 @@ const DONE = 3;
  * @example
  * ```ts
  * await asyncWith(redisLock.hold({ timeoutMs: 5000 }), async (hold) => {
- *   await storage.write(data, { fencingToken: hold.token, signal: hold.signal });
+ *   await storage.put("reports/daily.csv", data, { fencingToken: hold.token });
  * });
  * ```
  */
@@ -188,7 +188,7 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    * @example
    * ```ts
    * const hold = await redisSemaphore.acquire();
-   * try { await migrate({ signal: hold.signal }); } finally { await hold.release(); }
+   * try { await callPaymentApi({ signal: hold.signal, fencingToken: hold.token }); } finally { await hold.release(); }
    * ```
    */
   async release(failed?: { error: unknown }): Promise<void> {

@@ -88,7 +88,9 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * await asyncWith(redisSemaphore.hold({ signal }), async (hold) => callPaymentApi(hold.signal));
+   * await asyncWith(redisSemaphore.hold({ signal }), async (hold) =>
+   *   callPaymentApi({ signal: hold.signal, fencingToken: hold.token }),
+   * );
    * ```
    */
   hold(options?: WaitOptions): RedisHold {
@@ -102,7 +104,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    * @example
    * ```ts
    * const hold = await redisLock.acquire({ timeoutMs: 1000 });
-   * try { await migrate({ signal: hold.signal }); } finally { await hold.release(); }
+   * try { await migrate({ signal: hold.signal, fencingToken: hold.token }); } finally { await hold.release(); }
    * ```
    */
   async acquire(options?: WaitOptions): Promise<RedisHold> {
@@ -172,7 +174,9 @@ export class RedisLock extends RedisPrimitive {
  * @example
  * ```ts
  * const payments = new RedisSemaphore(fromIoredis(ioredis), "payments-api", 10);
- * await asyncWith(payments.hold({ signal }), async (hold) => callPaymentApi(hold.signal));
+ * await asyncWith(payments.hold({ signal }), async (hold) =>
+ *   callPaymentApi({ signal: hold.signal, fencingToken: hold.token }),
+ * );
  * ```
  */
 export class RedisSemaphore extends RedisPrimitive {
