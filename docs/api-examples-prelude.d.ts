@@ -64,11 +64,11 @@ declare function longJob(): Promise<void>;
 declare function ping(): void;
 declare function retry(): void;
 declare const sql: string;
-declare function step1(): void;
-declare function step2(): void;
-declare function slow(): Promise<void>;
+declare function step1(signal: AbortSignal): Promise<void>;
+declare function step2(signal: AbortSignal): Promise<void>;
+declare function slow(response: Response): boolean;
 declare function shutdown(): Promise<void>;
-declare function sendReport(): Promise<void>;
+declare function sendReport(error: unknown): Promise<void>;
 declare function save(): void;
 declare const host: string;
 declare const port: number;
@@ -123,3 +123,23 @@ interface Fenced {
   signal?: AbortSignal;
 }
 declare function runMigrations(options: Fenced): Promise<void>;
+
+/** Work that takes the block's signal (timeout, exit-stack and generator examples). */
+declare function work(signal: AbortSignal): Promise<void>;
+declare function report(error: unknown): Promise<void>;
+declare const timer: ReturnType<typeof setInterval>;
+declare function done(): void;
+declare function openHandle(): Disposable;
+declare function acquireLock(): Disposable;
+declare function isNotFound(error: unknown): boolean;
+declare const buffer: Uint8Array;
+declare let level: number;
+interface Db {
+  query(sql: string): Promise<unknown[]>;
+}
+/** A connection class with its own async manager methods (asyncWith(new Connection(…), …)). */
+declare class Connection {
+  constructor(host: string, port: number);
+  aenter(): Promise<Conn>;
+  aexit(): Promise<void>;
+}
