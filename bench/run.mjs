@@ -5,17 +5,22 @@
 //   npm run bench                      every group, every runtime
 //   npm run bench -- single stacks     only the groups whose name contains a word given
 //   npm run bench -- --write           also replace the tables in BENCHMARKS.md
+//   npm run bench -- --runs 5          runs of the whole suite per runtime (default 3); every
+//                                      figure is the median over the runs, with their spread
 //   BENCH_RUNTIMES=/path/to/node npm run bench     those runtimes only (":"-separated)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildBench, outDir } from "./build.mjs";
-import { renderAll } from "./lib/report.mjs";
+import { aggregate, renderAll } from "./lib/report.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
 const write = args.includes("--write");
-const only = args.filter((a) => !a.startsWith("--"));
+const runsAt = args.indexOf("--runs");
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number of runs, 1 or more");
+const only = args.filter((a, i) => !a.startsWith("--") && !(runsAt >= 0 && i === runsAt + 1));
 
 function node24() {
   if (existsSync(`${root}scripts/node24.mjs`)) {
@@ -42,17 +47,22 @@ await buildBench();
 mkdirSync(`${outDir}/results`, { recursive: true });
 const results = [];
 for (const [i, runtime] of runtimes.entries()) {
-  const out = `${outDir}/results/run-${i}.json`;
+  const perRun = [];
   const started = performance.now();
-  const child = spawnSync(runtime, ["--expose-gc", `${root}bench/suite.mjs`, out, ...only], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (child.status !== 0) {
-    console.error(`bench: ${runtime} exited with ${child.status ?? child.signal}`);
-    process.exit(1);
+  for (let run = 0; run < runs; run++) {
+    const out = `${outDir}/results/run-${i}-${run}.json`;
+    console.error(`bench: ${runtime}, run ${run + 1} of ${runs}`);
+    const child = spawnSync(runtime, ["--expose-gc", `${root}bench/suite.mjs`, out, ...only], {
+      cwd: root,
+      stdio: "inherit",
+    });
+    if (child.status !== 0) {
+      console.error(`bench: ${runtime} exited with ${child.status ?? child.signal}`);
+      process.exit(1);
+    }
+    perRun.push(JSON.parse(readFileSync(out, "utf8")));
   }
-  const result = JSON.parse(readFileSync(out, "utf8"));
+  const result = aggregate(perRun);
   result.seconds = (performance.now() - started) / 1000;
   results.push(result);
 }

@@ -24,7 +24,7 @@ import { AsyncContextDecorator, ContextDecorator } from "./decorator.js";
 import { chainErrorContext, RuntimeError } from "./errors.js";
 import { shareIdentity } from "./identity.js";
 import type { AsyncContextManager, ContextManager, ExcInfo } from "./protocol.js";
-import { mayBeStackOverflow, registerAsyncWithFastPath, suppressible } from "./with.js";
+import { registerSteppedManager } from "./with.js";
 
 /**
  * A generator function a sync generator manager is made from: it yields once, the value the
@@ -364,24 +364,16 @@ export class AsyncGeneratorContextManager<T, Suppresses extends boolean = false>
   }
 
   async #aexit(exc: ExcInfo | undefined): Promise<boolean> {
-    const generator = this.#generator;
-    if (exc === undefined) {
-      if ((await generator.next()).done) return false;
-      return this.#didNotStop();
-    }
-    const error = exc.error;
+    const Self = AsyncGeneratorContextManager;
     let step: IteratorResult<T, unknown>;
     try {
-      step = await generator.throw(error);
+      step = await Self.#resume(this, exc);
     } catch (raised) {
-      if (isSameError(raised, error)) return false;
-      chainErrorContext(raised, error);
-      throw raised;
+      if (exc === undefined) throw raised;
+      Self.#resumeFailed(exc, raised);
+      return false;
     }
-    if (step.done) return true;
-    const stuck = new RuntimeError("generator didn't stop after athrow()");
-    chainErrorContext(stuck, error);
-    throw await acloseAfter(generator, stuck);
+    return Self.#resumed(this, exc, step);
   }
 
   /** The first step (aenter's): single use, so the arguments are dropped once entered. */
@@ -398,39 +390,57 @@ export class AsyncGeneratorContextManager<T, Suppresses extends boolean = false>
     return step.value;
   }
 
+  // aexit in three steps, which asyncWith also takes one by one (registerSteppedManager below).
+
+  /** Resumes the generator: runs on after the `yield`, or throws the error in there. */
+  static #resume<T>(
+    manager: AsyncGeneratorContextManager<T, boolean>,
+    exc: ExcInfo | undefined,
+  ): Promise<IteratorResult<T, unknown>> {
+    return exc === undefined ? manager.#generator.next() : manager.#generator.throw(exc.error);
+  }
+
+  /**
+   * The generator finished: suppress when an error was thrown in (it caught it). It yielded
+   * again: a misuse, the promise of its RuntimeError.
+   */
+  static #resumed<T>(
+    manager: AsyncGeneratorContextManager<T, boolean>,
+    exc: ExcInfo | undefined,
+    step: IteratorResult<T, unknown>,
+  ): boolean | Promise<never> {
+    if (step.done) return exc !== undefined;
+    return exc === undefined ? manager.#didNotStop() : manager.#didNotStopAfterThrow(exc.error);
+  }
+
+  /** Rule 26d/e: the same value back means "not handled" (returns); another one replaces it. */
+  static #resumeFailed(exc: ExcInfo, raised: unknown): void {
+    if (isSameError(raised, exc.error)) return;
+    chainErrorContext(raised, exc.error);
+    throw raised;
+  }
+
   async #didNotStop(): Promise<never> {
     throw await acloseAfter(this.#generator, new RuntimeError("generator didn't stop"));
   }
 
-  /**
-   * `asyncWith`'s path for this class: the same steps as aenter, the block and aexit, but
-   * awaiting the generator's own promises instead of aenter's and aexit's, two ticks fewer on
-   * the happy path. The error path reuses aexit.
-   */
-  static async #runAsyncWith<T>(
-    manager: AsyncGeneratorContextManager<T>,
-    body: (value: T) => unknown,
-  ): Promise<unknown> {
-    const value = manager.#yielded(await manager.#start());
-    let result: unknown;
-    try {
-      result = await body(value);
-    } catch (error) {
-      if (mayBeStackOverflow(error)) await undefined;
-      if ((await manager.#aexit({ error })) === true && suppressible(error)) return undefined;
-      throw error;
-    }
-    if ((await manager.#generator.next()).done) return result;
-    return manager.#didNotStop();
+  async #didNotStopAfterThrow(error: unknown): Promise<never> {
+    const stuck = new RuntimeError("generator didn't stop after athrow()");
+    chainErrorContext(stuck, error);
+    throw await acloseAfter(this.#generator, stuck);
   }
 
   static {
-    registerAsyncWithFastPath(this.prototype.aenter, this.prototype.aexit, AsyncGeneratorContextManager.#runAsyncWith, {
-      start: (manager: AsyncGeneratorContextManager<unknown>) => manager.#start(),
-      value: (manager: AsyncGeneratorContextManager<unknown>, step) =>
-        manager.#yielded(step as IteratorResult<unknown, unknown>),
-      next: (manager: AsyncGeneratorContextManager<unknown>) => manager.#generator.next(),
-      didNotStop: (manager: AsyncGeneratorContextManager<unknown>) => manager.#didNotStop(),
+    const Self = AsyncGeneratorContextManager;
+    type Manager = AsyncGeneratorContextManager<unknown>;
+    registerSteppedManager({
+      aenter: this.prototype.aenter,
+      aexit: this.prototype.aexit,
+      start: (manager) => (manager as Manager).#start(),
+      entered: (manager, step) => (manager as Manager).#yielded(step as IteratorResult<unknown, unknown>),
+      resume: (manager, exc) => Self.#resume(manager as Manager, exc),
+      resumed: (manager, exc, step) => Self.#resumed(manager as Manager, exc, step as IteratorResult<unknown, unknown>),
+      resumeFailed: (_manager, exc, raised) => Self.#resumeFailed(exc, raised),
     });
   }
 

@@ -224,11 +224,8 @@ function checkExitAnswer(manager: unknown, answer: unknown): void {
   if (isThenable(answer)) throw exitPromiseError(manager, answer);
 }
 
-/**
- * @internal Whether an exit's `true` may suppress `error`: a misuse (a dropped promise) is never
- * suppressed.
- */
-export function suppressible(error: unknown): boolean {
+/** Whether an exit's `true` may suppress `error`: a misuse (a dropped promise) is never suppressed. */
+function suppressible(error: unknown): boolean {
   return !(error instanceof UnawaitedPromiseError);
 }
 
@@ -355,14 +352,33 @@ export function syncWith<const Ms extends readonly SyncEntry[], R>(
 export function syncWith(manager: unknown, body: (...values: any[]) => unknown): unknown {
   if (typeof body !== "function") throw bodyTypeError(body, "syncWith");
   if (Array.isArray(manager)) return syncWithAll(manager, body);
-  return syncWithOne(manager, body);
+  const result = syncWithOne(manager, body);
+  if (result === RETHROW) throw takePendingError();
+  return result;
+}
+
+/**
+ * What syncWithOne returns when the block ends with an error, which it leaves in
+ * `pendingError` for its caller to throw. syncWithOne itself never ends in `throw` on that
+ * path: V8 does not re-optimise a function whose calls end by throwing, so once deoptimised
+ * (say, by the first error after a run of happy paths), it would stay slow for good. The throw
+ * happens in its small caller instead.
+ */
+const RETHROW: unique symbol = Symbol("rethrow");
+let pendingError: unknown;
+
+function takePendingError(): unknown {
+  const error = pendingError;
+  pendingError = undefined;
+  return error;
 }
 
 function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
   // Rule 3: both methods are looked up, once each and enter first, before enter runs; a
-  // missing one means no enter.
+  // missing one means no enter. A TC39 Disposable leaves `exit` undefined and runs `dispose`.
   let value: unknown;
-  let exit: Method;
+  let exit: Method | undefined;
+  let dispose: Method | undefined;
   const methods = protocolOf(manager);
   const enter = methods.enter;
   const exitMethod = methods.exit;
@@ -371,24 +387,51 @@ function syncWithOne(manager: unknown, body: (value: any) => unknown): unknown {
     exit = exitMethod as Method;
     value = enter.call(manager);
   } else {
-    const dispose = methods[disposeSymbol];
-    if (typeof dispose !== "function") throw protocolError(manager, false);
-    exit = function disposeThenContinue(this: unknown) {
-      dispose.call(this);
-      return undefined;
-    };
+    const disposeMethod = methods[disposeSymbol];
+    if (typeof disposeMethod !== "function") throw protocolError(manager, false);
+    dispose = disposeMethod as Method;
     value = manager;
   }
   // Rule 4: enter failing propagates without exit; from here on exit runs exactly once.
   let result: unknown;
+  let failed = false;
+  let error: unknown;
   try {
     result = body(value);
-  } catch (error) {
-    return exitWithError(manager, exit, error);
+  } catch (thrown) {
+    failed = true;
+    error = thrown;
   }
-  if (isThenable(result)) return exitWithError(manager, exit, asyncBodyError(result));
-  const answer = exit.call(manager);
-  if (answer !== undefined && answer !== true && answer !== false) checkExitAnswer(manager, answer);
+  if (!failed && isThenable(result)) {
+    failed = true;
+    error = asyncBodyError(result);
+  }
+  if (failed) {
+    // Rules 8-9, written out here rather than in a helper that ends in `throw` (never optimised
+    // nor inlined by V8); the error goes to the caller through RETHROW.
+    let suppress: unknown;
+    try {
+      if (exit !== undefined) {
+        suppress = exit.call(manager, { error });
+        if (suppress !== undefined && suppress !== true && suppress !== false) checkExitAnswer(manager, suppress);
+      } else (dispose as Method).call(manager);
+    } catch (exitError) {
+      chainErrorContext(exitError, error);
+      pendingError = exitError;
+      return RETHROW;
+    }
+    if (suppress === true && suppressible(error)) return undefined;
+    pendingError = error;
+    return RETHROW;
+  }
+  if (exit !== undefined) {
+    const answer = exit.call(manager);
+    // A promise here is exit's own error, raised through RETHROW like any other.
+    if (answer !== undefined && answer !== true && answer !== false && isThenable(answer)) {
+      pendingError = exitPromiseError(manager, answer);
+      return RETHROW;
+    }
+  } else (dispose as Method).call(manager);
   return result;
 }
 
@@ -501,45 +544,70 @@ async function runBody(body: () => unknown): Promise<unknown> {
 }
 
 /**
- * One manager class may drive a whole `asyncWith` itself when that saves ticks: the async
- * generator managers step their generator directly instead of through async aenter/aexit
- * wrappers. Used only while both methods are that class's own, so a subclass overriding
- * either one still gets the general path.
+ * The steps of a manager class that `asyncWith` drives itself when that saves ticks: the async
+ * generator managers (src/generator.ts), whose own `aenter`/`aexit` are async functions around
+ * the generator's promises. Each step answers without an await of its own, so `asyncWith`
+ * awaits the generator's promises directly: the ticks of stepping the generator by hand. Used
+ * only while both methods are that class's own, so a subclass overriding either one still gets
+ * the general path.
+ *
+ * @internal
  */
-const fastPath: {
-  aenter: unknown;
-  aexit: unknown;
-  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>;
-  steps: FastPathSteps | undefined;
-} = { aenter: undefined, aexit: undefined, run: asyncWithOne, steps: undefined };
-
-/**
- * @internal The steps `run` takes, for the array form, which enters and exits in loops: the same
- * awaits as `run`, so a generator manager in an array costs the ticks it costs alone. On the
- * error path the array form calls aexit, as `run` does.
- */
-export interface FastPathSteps {
-  /** Starts the manager: the promise of its first step (aenter's work, without its wrapper). */
-  start(manager: any): Promise<unknown>;
-  /** The value the first step gave the block; throws when it gave none. */
-  value(manager: any, step: unknown): unknown;
-  /** Resumes the manager after a block that completed: the promise of its next step. */
-  next(manager: any): Promise<IteratorResult<unknown>>;
-  /** The error to raise when that step did not finish the manager (always rejects). */
-  didNotStop(manager: any): Promise<never>;
+export interface SteppedManager {
+  /** The class's own `aenter` and `aexit`. */
+  readonly aenter: unknown;
+  readonly aexit: unknown;
+  /** aenter's first half: the promise of the first step. */
+  start(manager: unknown): PromiseLike<unknown>;
+  /** aenter's second half: the value the block receives, from the first step. */
+  entered(manager: unknown, step: unknown): unknown;
+  /** aexit's first half: the promise of resuming after the block, with `exc` thrown in if given. */
+  resume(manager: unknown, exc: ExcInfo | undefined): PromiseLike<unknown>;
+  /** aexit's second half once resuming fulfilled: whether to suppress, or a promise of a misuse error. */
+  resumed(manager: unknown, exc: ExcInfo | undefined, step: unknown): boolean | Promise<never>;
+  /**
+   * aexit's second half once resuming `exc` in rejected with `raised`: returns when it is the
+   * same error (not handled: it propagates), throws `raised` (chained to it) otherwise.
+   */
+  resumeFailed(manager: unknown, exc: ExcInfo, raised: unknown): void;
 }
 
-/** @internal Registers the fast path described above (src/generator.ts). */
-export function registerAsyncWithFastPath(
-  aenter: unknown,
-  aexit: unknown,
-  run: (manager: any, body: (value: any) => unknown) => Promise<unknown>,
-  steps: FastPathSteps,
-): void {
-  fastPath.aenter = aenter;
-  fastPath.aexit = aexit;
-  fastPath.run = run;
-  fastPath.steps = steps;
+let stepped: SteppedManager | undefined;
+
+/** @internal Registers the stepped manager class described above (src/generator.ts). */
+export function registerSteppedManager(steps: SteppedManager): void {
+  stepped = steps;
+}
+
+function isStepped(aenter: unknown, aexit: unknown): boolean {
+  return stepped !== undefined && aenter === stepped.aenter && aexit === stepped.aexit;
+}
+
+/** A stepped manager's `async with`: aenter, the block and aexit, awaiting only the generator. */
+async function runStepped(manager: unknown, body: (value: any) => unknown): Promise<unknown> {
+  const steps = stepped as SteppedManager;
+  const value = steps.entered(manager, await steps.start(manager));
+  let result: unknown;
+  try {
+    result = await body(value);
+  } catch (error) {
+    if (mayBeStackOverflow(error)) await undefined;
+    const exc: ExcInfo = { error };
+    let step: unknown;
+    try {
+      step = await steps.resume(manager, exc);
+    } catch (raised) {
+      steps.resumeFailed(manager, exc, raised);
+      throw error;
+    }
+    const suppress = steps.resumed(manager, exc, step);
+    if (suppress === true && suppressible(error)) return undefined;
+    if (typeof suppress === "boolean") throw error;
+    return suppress;
+  }
+  const suppress = steps.resumed(manager, undefined, await steps.resume(manager, undefined));
+  if (typeof suppress !== "boolean") await suppress;
+  return result;
 }
 
 /**
@@ -554,7 +622,7 @@ function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<
     const aexit = methods.aexit;
     if (typeof aenter === "function" || typeof aexit === "function") {
       if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
-      if (aenter === fastPath.aenter && aexit === fastPath.aexit) return fastPath.run(manager, body);
+      if (isStepped(aenter, aexit)) return runStepped(manager, body);
       return runAsyncManager(manager, aenter as Method, aexit as Method, body);
     }
     const enter = methods.enter;
@@ -577,11 +645,11 @@ function asyncWithOne(manager: unknown, body: (value: any) => unknown): Promise<
 }
 
 /**
- * @internal Whether the block's error may be a stack overflow, thrown synchronously by a deeply
+ * Whether the block's error may be a stack overflow, thrown synchronously by a deeply
  * recursive body: exit then waits one turn so that it runs on a fresh stack, where it cannot
  * overflow in turn and leave the manager entered. Any other error costs nothing here.
  */
-export function mayBeStackOverflow(error: unknown): boolean {
+function mayBeStackOverflow(error: unknown): boolean {
   return error instanceof RangeError;
 }
 
@@ -672,8 +740,8 @@ async function runDisposable(
 }
 
 // How asyncWithAll exits an entered manager.
-/** A manager on the fast path: its next step awaited directly, aexit on the error path. */
-const FAST_PATH_EXIT = 4;
+/** A stepped manager (see SteppedManager): its steps awaited directly, on either path. */
+const STEPPED = 4;
 /** `aexit`, awaited when it answers with a thenable. */
 const ASYNC_EXIT = 0;
 /** A sync `exit`: a promise there is an error. */
@@ -687,7 +755,9 @@ const DISPOSE = 3;
  * The array form: the same outcome as nested `asyncWith` calls, the first manager outermost,
  * in two loops of one async function instead of a recursion, so that an array of any length
  * takes no deeper stack than one manager. Each entered manager is recorded, flat, as manager,
- * method and how it exits (ASYNC_EXIT, SYNC_EXIT, AWAITED_DISPOSE, DISPOSE).
+ * method and how it exits (ASYNC_EXIT, SYNC_EXIT, AWAITED_DISPOSE, DISPOSE, STEPPED). It awaits
+ * exactly what the nested hand-written blocks would await: one async function for the whole
+ * array, not one per level whose promise the next level out awaits (a tick per level).
  */
 async function asyncWithAll(managers: readonly unknown[], body: (...values: any[]) => unknown): Promise<unknown> {
   const count = managers.length;
@@ -710,10 +780,10 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
       const aexit = methods.aexit;
       if (typeof aenter === "function" || typeof aexit === "function") {
         if (typeof aenter !== "function" || typeof aexit !== "function") throw protocolError(manager, true);
-        const steps = fastPath.steps;
-        if (aenter === fastPath.aenter && aexit === fastPath.aexit && steps !== undefined) {
-          values[i] = steps.value(manager, await steps.start(manager));
-          entered.push(manager, aexit, FAST_PATH_EXIT);
+        if (isStepped(aenter, aexit)) {
+          const steps = stepped as SteppedManager;
+          values[i] = steps.entered(manager, await steps.start(manager));
+          entered.push(manager, aexit, STEPPED);
           continue;
         }
         let value = aenter.call(manager);
@@ -751,14 +821,27 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
     const kind = entered[i + 2] as number;
     let answer: unknown;
     try {
-      if (kind === FAST_PATH_EXIT && !failed) {
-        const steps = fastPath.steps as FastPathSteps;
-        if (!(await steps.next(manager)).done) await steps.didNotStop(manager);
-      } else if (kind === ASYNC_EXIT || kind === SYNC_EXIT || kind === FAST_PATH_EXIT) {
+      if (kind === ASYNC_EXIT || kind === SYNC_EXIT) {
         answer = failed ? method.call(manager, { error }) : method.call(manager);
-        if (kind !== SYNC_EXIT) {
+        if (kind === ASYNC_EXIT) {
           if (isThenable(answer)) answer = await answer;
         } else if (answer !== undefined && answer !== true && answer !== false) checkExitAnswer(manager, answer);
+      } else if (kind === STEPPED) {
+        const steps = stepped as SteppedManager;
+        const exc: ExcInfo | undefined = failed ? { error } : undefined;
+        let step: unknown;
+        let handled = true;
+        try {
+          step = await steps.resume(manager, exc);
+        } catch (raised) {
+          if (exc === undefined) throw raised;
+          steps.resumeFailed(manager, exc, raised); // the same error back: still pending
+          handled = false;
+        }
+        if (handled) {
+          answer = steps.resumed(manager, exc, step);
+          if (typeof answer !== "boolean") answer = await answer;
+        }
       } else {
         const pending = method.call(manager);
         if (kind === AWAITED_DISPOSE) await pending;

@@ -113,3 +113,125 @@ test("a disposed or closed stack releases its resources while the stack itself s
   assert.equal(refs.filter((ref) => ref.deref() !== undefined).length, 0);
   assert.equal(stacks.length, 2, "the stacks are still alive here");
 });
+
+test("regression: a bare callback entry costs one array slot (was three, 25 B per entry)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const n = 200_000;
+  const noop = () => {};
+  const asyncNoop = async () => {};
+  // Bytes per entry once full; a plain array of functions costs 8-12 B (its growth slack
+  // included), three slots per entry cost 24-36 B.
+  const perEntry = (fill: () => unknown): number => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const held = fill();
+    gc();
+    const bytes = (process.memoryUsage().heapUsed - before) / n;
+    assert.ok(held);
+    return bytes;
+  };
+  const fills: [string, () => ExitStack | AsyncExitStack][] = [
+    [
+      "ExitStack.callback",
+      () => {
+        const s = new ExitStack();
+        for (let i = 0; i < n; i++) s.callback(noop);
+        return s;
+      },
+    ],
+    [
+      "ExitStack.defer",
+      () => {
+        const s = new ExitStack();
+        for (let i = 0; i < n; i++) s.defer(noop);
+        return s;
+      },
+    ],
+    [
+      "AsyncExitStack.pushAsyncCallback",
+      () => {
+        const s = new AsyncExitStack();
+        for (let i = 0; i < n; i++) s.pushAsyncCallback(asyncNoop);
+        return s;
+      },
+    ],
+    [
+      "AsyncExitStack.defer",
+      () => {
+        const s = new AsyncExitStack();
+        for (let i = 0; i < n; i++) s.defer(asyncNoop);
+        return s;
+      },
+    ],
+  ];
+  for (const [name, fill] of fills) {
+    const bytes = perEntry(fill);
+    assert.ok(bytes <= 14, `${name}: ${bytes.toFixed(1)} B per entry`);
+  }
+});
+
+test("bare and three-slot entries interleaved unwind in reverse order, awaited or not as registered", async () => {
+  const seen: string[] = [];
+  const stack = new AsyncExitStack();
+  let pendingSync: Promise<void> | undefined;
+  stack.pushAsyncCallback(async () => void seen.push("async bare 1"));
+  stack.callback((() => {
+    // A sync callback on an async stack is not awaited, even without arguments; the promise it
+    // returns is checked after the call all the same, bare entry or not: a TypeError.
+    pendingSync = new Promise<void>((resolve) => setImmediate(resolve)).then(() => void seen.push("sync late"));
+    seen.push("sync bare");
+    return pendingSync;
+  }) as () => void);
+  stack.pushAsyncCallback(async (x: string) => void seen.push(x), "async with argument");
+  stack.defer(async () => void seen.push("async bare 2"));
+  stack.push(() => void seen.push("exit"));
+  await assert.rejects(stack.aclose(), (error: unknown) => {
+    assert.ok(error instanceof TypeError);
+    assert.equal(error.cause, pendingSync);
+    return true;
+  });
+  assert.deepEqual(seen, ["exit", "async bare 2", "async with argument", "sync bare", "async bare 1"]);
+  await pendingSync;
+  assert.equal(seen.at(-1), "sync late");
+  const sync: string[] = [];
+  const s = new ExitStack();
+  s.callback(() => void sync.push("bare"));
+  s.callback((x: string) => void sync.push(x), "argument");
+  s.adopt("adopted", (x) => void sync.push(x));
+  s.defer(() => void sync.push("deferred"));
+  // `defer`'s result is ignored, as DisposableStack.prototype.defer ignores it: no check.
+  s.defer((() => {
+    sync.push("deferred, answering a promise");
+    return Promise.resolve();
+  }) as () => void);
+  s.close();
+  assert.deepEqual(sync, ["deferred, answering a promise", "deferred", "adopted", "argument", "bare"]);
+});
+
+test("runs of bare callbacks of different kinds side by side, and one pushed while unwinding", async () => {
+  const seen: string[] = [];
+  const stack = new AsyncExitStack();
+  const late = async () => void seen.push("pushed while unwinding");
+  stack.pushAsyncCallback(async () => void seen.push("async 1"));
+  stack.pushAsyncCallback(async () => {
+    seen.push("async 2");
+    // Python-shaped unwinding runs what a callback adds (CPython's `while self._exit_callbacks`).
+    stack.pushAsyncCallback(late);
+  });
+  stack.callback(() => void seen.push("sync 1"));
+  stack.callback(() => void seen.push("sync 2"));
+  stack.defer(async () => void seen.push("async 3"));
+  await stack.aclose();
+  assert.deepEqual(seen, ["async 3", "sync 2", "sync 1", "async 2", "pushed while unwinding", "async 1"]);
+  const sync: string[] = [];
+  const s = new ExitStack();
+  s.callback(() => {
+    sync.push("first");
+    s.callback(() => void sync.push("added by first"));
+  });
+  s.defer(() => void sync.push("second"));
+  s.callback(() => void sync.push("third"));
+  s.close();
+  assert.deepEqual(sync, ["third", "second", "first", "added by first"]);
+});

@@ -104,6 +104,59 @@ describe("asyncWith with a class manager", () => {
   });
 });
 
+describe("asyncWith with an array of managers", () => {
+  test("[a, b]: 6 ticks, the count of nested hand-written blocks in one function", async () => {
+    const byHand = await countTicks(async () => {
+      const a = new ManagedResource();
+      const b = new ManagedResource();
+      await a.aenter();
+      try {
+        await b.aenter();
+        try {
+          await body(b);
+        } finally {
+          await b.aexit();
+        }
+      } finally {
+        await a.aexit();
+      }
+    });
+    assert.equal(byHand, 6);
+    // Was 7: asyncWith(a, () => asyncWith(b, body)), one async function per level.
+    assert.equal(await countTicks(() => asyncWith([new ManagedResource(), new ManagedResource()], body)), byHand);
+    const failing = await countTicks(() => asyncWith([new ManagedResource(), new ManagedResource()], failingBody));
+    assert.equal(failing, byHand);
+  });
+
+  test("[generator, generator]: one await per generator step, as stepping both by hand", async () => {
+    async function* lease(): AsyncGenerator<Resource, void, undefined> {
+      const resource = await acquire();
+      try {
+        yield resource;
+      } finally {
+        await release(resource);
+      }
+    }
+    const byHand = await countTicks(async () => {
+      const a = lease();
+      const b = lease();
+      await a.next();
+      try {
+        const step = await b.next();
+        try {
+          await body(step.value as Resource);
+        } finally {
+          await b.next();
+        }
+      } finally {
+        await a.next();
+      }
+    });
+    const managed = asyncContextManager(lease);
+    assert.equal(await countTicks(() => asyncWith([managed(), managed()], body)), byHand);
+  });
+});
+
 describe("asyncWith with an AsyncDisposable", () => {
   const handWrittenDispose = (use: (resource: AsyncDisposableResource) => Promise<unknown>) => async () => {
     const resource = new AsyncDisposableResource();
@@ -194,11 +247,27 @@ describe("generator managers", () => {
     assert.equal(await countTicks(() => asyncWith(managed(), body)), byHand);
   });
 
-  test("asyncContextManager, error path: one tick more than the happy path", async () => {
-    // The error path goes through aexit, which awaits generator.throw(): one turn more.
+  test("asyncContextManager, error path: the count of driving the generator by hand", async () => {
+    // The floor: the error thrown in at the yield, inline. Not `.catch(() => {})`, which
+    // would cost a tick of its own.
+    const byHand = await countTicks(async () => {
+      const generator = lease();
+      const step = await generator.next();
+      try {
+        await failingBody(step.value);
+      } catch (error) {
+        try {
+          await generator.throw(error);
+        } catch {}
+        throw error;
+      }
+      await generator.next();
+    });
+    assert.equal(byHand, 7);
     const managed = asyncContextManager(lease);
     await assert.rejects(asyncWith(managed(), failingBody), (e) => e === failure);
-    assert.equal(await countTicks(() => asyncWith(managed(), failingBody)), 8);
+    // Was 8: the error path awaited aexit's promise, which awaited generator.throw().
+    assert.equal(await countTicks(() => asyncWith(managed(), failingBody)), byHand);
   });
 
   test("regression: a subclass overriding aexit is not bypassed by the generator fast path", async () => {

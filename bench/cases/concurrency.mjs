@@ -30,11 +30,59 @@ function contended(acquisition) {
   };
 }
 
+/**
+ * The least a lock can do: a flag and a FIFO of waiters' resolvers, the lock handed straight
+ * to the next waiter on release. No cancellation, no fairness beyond FIFO: the floor for Lock.
+ */
+class MinimalLock {
+  locked = false;
+  waiters = [];
+  acquire() {
+    if (!this.locked) {
+      this.locked = true;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  release() {
+    const next = this.waiters.shift();
+    if (next === undefined) this.locked = false;
+    else next();
+  }
+}
+
 function lockCases(env, body) {
   const { lib, asyncMutex } = env;
+  const floor = new MinimalLock();
   const mutex = new asyncMutex.Mutex();
+  const semaphore1 = new asyncMutex.Semaphore(1);
   const lock = new lib.Lock();
   return [
+    {
+      name: "minimal hand-written lock",
+      note: "a flag and a FIFO of resolvers, nothing else: the floor",
+      op: async () => {
+        const pending = floor.acquire();
+        if (pending !== undefined) await pending;
+        try {
+          await body();
+        } finally {
+          floor.release();
+        }
+      },
+    },
+    {
+      name: "async-mutex Semaphore(1) acquire/release",
+      note: "async-mutex at its best: its Mutex wraps this Semaphore in ES5 helper code",
+      op: async () => {
+        const [, release] = await semaphore1.acquire();
+        try {
+          await body();
+        } finally {
+          release();
+        }
+      },
+    },
     {
       name: "async-mutex Mutex acquire/release",
       op: async () => {
@@ -142,6 +190,82 @@ function timeoutCases(env) {
   ];
 }
 
+const taskBody = async () => {};
+
+/**
+ * A TaskGroup's floor: one AbortController for the group, each task's failure aborting it
+ * (the first one only), `Promise.allSettled` waiting for all, the failures thrown together.
+ */
+async function handWrittenGroup(size) {
+  const controller = new AbortController();
+  const failures = [];
+  const onFailure = (error) => {
+    if (failures.length === 0) controller.abort(error);
+    failures.push(error);
+    throw error;
+  };
+  const tasks = new Array(size);
+  for (let i = 0; i < size; i++) tasks[i] = taskBody(controller.signal).then(undefined, onFailure);
+  await Promise.allSettled(tasks);
+  if (failures.length > 0) throw new AggregateError(failures, "unhandled errors in a task group");
+}
+
+function taskGroupCases(env, size) {
+  const { lib } = env;
+  return [
+    {
+      name: "AbortController + Promise.allSettled, abort on first failure",
+      note: "written by hand: the floor",
+      op: () => handWrittenGroup(size),
+      per: size,
+    },
+    {
+      name: "asyncWith(new TaskGroup()), createTask",
+      op: () =>
+        lib.asyncWith(new lib.TaskGroup(), (tg) => {
+          for (let i = 0; i < size; i++) tg.createTask(taskBody);
+        }),
+      per: size,
+    },
+  ];
+}
+
+const BUDGET_MS = 5_000;
+
+/** Wall time of one group of `size` tasks run by `c`'s operation at that size. */
+async function timeGroupOf(env, index, size) {
+  const started = performance.now();
+  await taskGroupCases(env, size)[index].op();
+  return performance.now() - started;
+}
+
+/**
+ * The large groups, each case measured unless one group of `size` tasks is projected (from
+ * size/100 and size/10, as for the stacks) beyond the budget: a cost that grows faster than
+ * linearly must not take the whole run. The floor is never skipped.
+ */
+async function largeTaskGroups(env, size) {
+  const cases = taskGroupCases(env, size);
+  const skipped = new Map();
+  for (let index = 1; index < cases.length; index++) {
+    const small = await timeGroupOf(env, index, size / 100);
+    const large = await timeGroupOf(env, index, size / 10);
+    const exponent = Math.max(1, Math.log10(large / Math.max(small, 1e-3)));
+    const projectedMs = large * 10 ** exponent;
+    if (projectedMs > BUDGET_MS) {
+      skipped.set(
+        index,
+        `skipped: one group of ${size.toLocaleString("en-US")} projected at ${Math.round(projectedMs / 1000)} s (cost grows as n^${exponent.toFixed(1)})`,
+      );
+    }
+  }
+  const measured = cases.filter((_, i) => !skipped.has(i));
+  const rows = await measureGroup(measured, { rounds: 5, batchMs: 1, warmupMs: 1, minBatch: 1 });
+  return cases.map((c, i) =>
+    skipped.has(i) ? { name: c.name, note: c.note ?? "", failed: skipped.get(i) } : rows.shift(),
+  );
+}
+
 /** The concurrency groups the library's current exports allow. */
 export function groups(env) {
   const { lib } = env;
@@ -160,5 +284,13 @@ export function groups(env) {
     group(`Pool(max 4), contended (${TASKS} tasks), per acquisition`, () => contend(poolCases(env, yieldOnce)));
   }
   if (typeof lib.timeout === "function") group("timeout enter–exit", () => timeoutCases(env));
+  if (typeof lib.TaskGroup === "function") {
+    group("TaskGroup, 1,000 tasks, per task", () => taskGroupCases(env, 1_000));
+    specs.push({
+      name: "TaskGroup, 100,000 tasks, per task",
+      kind: "ops",
+      run: () => largeTaskGroups(env, 100_000),
+    });
+  }
   return specs;
 }

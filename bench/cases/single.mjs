@@ -128,7 +128,10 @@ export function asyncCases(env, path) {
       try {
         await body(step.value);
       } catch (error) {
-        await generator.throw(error).catch(() => {});
+        // Not `.catch(() => {})`: that costs a tick of its own.
+        try {
+          await generator.throw(error);
+        } catch {}
         throw error;
       }
       await generator.next();
@@ -191,13 +194,35 @@ export function asyncCases(env, path) {
   return cases;
 }
 
-/** The sync single-manager cases for one path; the first is the baseline. */
+/**
+ * The sync single-manager cases for one path; the first is the baseline: Python's `with`
+ * written by hand (catch, exit with the error, re-throw unless exit returned true), the floor
+ * for Python semantics. A bare try/finally, whose exit never sees the error, is shown too.
+ */
 export function syncCases(env, path) {
   const { lib, nativeUsing, downlevel } = env;
   const body = bodies[path].sync;
   const cases = [
     {
+      name: "hand-written with: catch + exit({ error }) + rethrow",
+      sync: true,
+      op: () => {
+        const manager = new SyncManagedResource();
+        const r = manager.enter();
+        let result;
+        try {
+          result = body(r);
+        } catch (error) {
+          if (manager.exit({ error }) !== true) throw error;
+          return undefined;
+        }
+        manager.exit();
+        return result;
+      },
+    },
+    {
       name: "hand-written try/finally (sync)",
+      note: "exit never sees the error: less than Python's `with` does",
       sync: true,
       op: () => {
         const r = acquireSync();
@@ -207,6 +232,12 @@ export function syncCases(env, path) {
           releaseSync(r);
         }
       },
+    },
+    {
+      name: "empty operation",
+      note: "the measuring loop's own cost: `() => undefined`",
+      sync: true,
+      op: () => undefined,
     },
     { name: "syncWith, class manager", sync: true, op: () => lib.syncWith(new SyncManagedResource(), body) },
   ];
@@ -231,4 +262,41 @@ export function syncCases(env, path) {
     op: () => downlevel.syncUsing(acquireDisposableSync, body),
   });
   return cases;
+}
+
+/**
+ * Two async managers, one inside the other: nested hand-written blocks in one function (the
+ * floor), the array form, and literally nested calls.
+ */
+export function nestedCases(env, path) {
+  const { lib } = env;
+  const body = bodies[path].async;
+  return [
+    {
+      name: "hand-written nested try/finally",
+      op: async () => {
+        const a = new ManagedResource();
+        const b = new ManagedResource();
+        const ra = await a.aenter();
+        try {
+          const rb = await b.aenter();
+          try {
+            await body(rb, ra);
+          } finally {
+            await b.aexit();
+          }
+        } finally {
+          await a.aexit();
+        }
+      },
+    },
+    {
+      name: "asyncWith([a, b])",
+      op: () => lib.asyncWith([new ManagedResource(), new ManagedResource()], body),
+    },
+    {
+      name: "asyncWith(a, () => asyncWith(b))",
+      op: () => lib.asyncWith(new ManagedResource(), () => lib.asyncWith(new ManagedResource(), body)),
+    },
+  ];
 }

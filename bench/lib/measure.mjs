@@ -4,6 +4,12 @@
 // Time is taken in rounds. In each round every case of a group runs one batch, in an order that
 // rotates from round to round, so that a case and its baseline share the machine's state (CPU
 // frequency, other processes, GC pressure) and their ratio is taken within the same round.
+//
+// Every case runs in a measuring loop of its own, compiled for it alone (see compileLoop): a
+// loop shared by every case has one call site for all their operations, which goes
+// megamorphic, and then what is measured depends on which cases ran before. With a loop of its
+// own, a one-nanosecond operation (hand-written try/finally) is timed as such, not as the cost
+// of a megamorphic call; the "empty operation" row of the sync groups shows the loop's own cost.
 
 /**
  * Counts the microtask turns an operation takes: the number of times a self-re-queueing
@@ -37,29 +43,38 @@ export async function countTicks(op) {
 
 const now = () => performance.now();
 
-async function runAsyncBatch(op, n) {
-  const start = now();
-  for (let i = 0; i < n; i++) {
-    try {
-      await op();
-    } catch {}
-  }
-  return (now() - start) / n;
-}
-
-function runSyncBatch(op, n) {
-  let sink = 0;
-  const start = now();
-  for (let i = 0; i < n; i++) {
-    try {
-      if (op() !== undefined) sink++;
-    } catch {
-      sink--;
-    }
-  }
-  const perOp = (now() - start) / n;
-  if (sink === 0.5) console.log("unreachable"); // keeps the results alive for the optimiser
-  return perOp;
+let loops = 0;
+/**
+ * A fresh measuring loop: `(op, n) => time per op in ms` (a promise of it when `sync` is
+ * false). Compiled from source with a unique comment, so that V8 gives it a function of its
+ * own, with its own type feedback and optimised code, rather than one shared with the loops
+ * of the other cases (closures made by one function literal share both).
+ */
+export function compileLoop(sync, label = "") {
+  const id = `measuring loop ${++loops}: ${String(label).replace(/[^\w ,()×.:-]/g, "")}`;
+  const body = sync
+    ? `let sink = 0;
+       const start = now();
+       for (let i = 0; i < n; i++) {
+         try {
+           if (op() !== undefined) sink++;
+         } catch {
+           sink--;
+         }
+       }
+       const perOp = (now() - start) / n;
+       if (sink === 0.5) console.log("unreachable"); // keeps the results alive
+       return perOp;`
+    : `return (async () => {
+         const start = now();
+         for (let i = 0; i < n; i++) {
+           try {
+             await op();
+           } catch {}
+         }
+         return (now() - start) / n;
+       })();`;
+  return new Function("now", `/* ${id} */ "use strict"; return (op, n) => { ${body} };`)(now);
 }
 
 /** The median of a numeric array (not mutated). */
@@ -74,33 +89,34 @@ export function median(values) {
  *
  * Each case is `{ name, op, sync?, per?, note? }`: `op` is one operation (a function returning a
  * promise, or a plain value when `sync`); `per` divides its time and ticks when one `op` does
- * several of the operations being reported (a contended round of many acquisitions). After a warm-up that also sizes the batch (about
- * `batchMs` per batch), `rounds` rounds run every case once; the result per case is the median
- * time per operation in nanoseconds, its min and max, the median of the per-round ratios to the
- * baseline, and the exact tick count.
+ * several of the operations being reported (a contended round of many acquisitions). After a
+ * warm-up that also sizes the batch (about `batchMs` per batch), `rounds` rounds run every
+ * case once (batches of at least `minBatch` operations); the result per case is the median time per operation in nanoseconds, its min
+ * and max, the median of the per-round ratios to the baseline, and the exact tick count.
  *
  * @example
  * ```js
- * const rows = await measureGroup("single", [{ name: "raw", op: raw }, { name: "asyncWith", op }]);
+ * const rows = await measureGroup([{ name: "raw", op: raw }, { name: "asyncWith", op }]);
  * ```
  */
-export async function measureGroup(cases, { rounds = 21, batchMs = 8, warmupMs = 60 } = {}) {
+export async function measureGroup(cases, { rounds = 15, batchMs = 8, warmupMs = 150, minBatch = 16 } = {}) {
   const live = [];
   const results = new Map();
   for (const c of cases) {
     const result = { name: c.name, note: c.note ?? "", ticks: null, times: [], ratios: [], failed: null };
     results.set(c, result);
     try {
+      c.loop = compileLoop(Boolean(c.sync), c.name);
       result.ticks = c.sync ? 0 : (await countTicks(c.op)) / (c.per ?? 1);
-      // Warm up (lets the optimiser settle) and size the batch.
-      let n = 16;
+      // Warm up (lets the optimiser settle: error paths need long) and size the batch.
+      let n = minBatch;
       const warmEnd = now() + warmupMs;
       let perOp = 0;
-      while (now() < warmEnd) {
-        perOp = c.sync ? runSyncBatch(c.op, n) : await runAsyncBatch(c.op, n);
+      do {
+        perOp = await c.loop(c.op, n);
         if (perOp * n < batchMs / 4) n *= 2;
-      }
-      c.batch = Math.max(16, Math.round(batchMs / Math.max(perOp, 1e-6)));
+      } while (now() < warmEnd);
+      c.batch = Math.max(minBatch, Math.round(batchMs / Math.max(perOp, 1e-6)));
       live.push(c);
     } catch (error) {
       result.failed = String(error?.message ?? error).split("\n")[0];
@@ -110,9 +126,7 @@ export async function measureGroup(cases, { rounds = 21, batchMs = 8, warmupMs =
   for (let round = 0; round < rounds; round++) {
     const order = live.map((_, i) => live[(i + round) % live.length]);
     const perOp = new Map();
-    for (const c of order) {
-      perOp.set(c, c.sync ? runSyncBatch(c.op, c.batch) : await runAsyncBatch(c.op, c.batch));
-    }
+    for (const c of order) perOp.set(c, await c.loop(c.op, c.batch));
     for (const c of live) {
       const r = results.get(c);
       r.times.push((perOp.get(c) * 1e6) / (c.per ?? 1));
@@ -132,6 +146,17 @@ export async function measureGroup(cases, { rounds = 21, batchMs = 8, warmupMs =
       ratio: r.ratios.length ? median(r.ratios) : null,
     };
   });
+}
+
+/**
+ * Cold cost of one case: the mean time per operation of its first `n` operations, in a process
+ * that has run nothing else (the suite starts one per case, see suite.mjs). Error paths are
+ * measured this way as well as warm: a function that always throws is never optimised, so
+ * in a shared process their cost depends on what ran before.
+ */
+export async function measureCold(c, n = 200) {
+  const loop = compileLoop(Boolean(c.sync), c.name);
+  return ((await loop(c.op, n)) * 1e6) / (c.per ?? 1);
 }
 
 /** Runs a full collection when the process was started with `--expose-gc`. */

@@ -18,7 +18,18 @@ import {
 } from "./checks.js";
 import type { ExitCallback, HasExit, SyncFunction } from "./exit-stack.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, ASYNC, CALL, DISPOSE, type Entries, EXIT, NULLISH, unwindAsync } from "./unwind.js";
+import {
+  ADOPT,
+  ASYNC,
+  addBareCallback,
+  addEntry,
+  CALL,
+  DISPOSE,
+  type Entries,
+  EXIT,
+  NULLISH,
+  unwindAsync,
+} from "./unwind.js";
 
 /**
  * An async exit callback for `pushAsyncExit`: like {@link ExitCallback}, its result awaited.
@@ -128,7 +139,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   }
 
   #add(kind: number, fn: unknown, datum: unknown): void {
-    this.#entries.list.push(kind, fn, datum);
+    addEntry(this.#entries, kind, fn, datum);
   }
 
   // -- Python: contextlib.AsyncExitStack ---------------------------------------------------
@@ -245,7 +256,8 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F {
     const self = AsyncExitStack.#receiver(this, "pushAsyncCallback", true);
     requireCallable(callback, NAME, "pushAsyncCallback", "the callback");
-    self.#add(CALL | ASYNC, callback, args.length === 0 ? undefined : args);
+    if (args.length === 0) addBareCallback(self.#entries, CALL | ASYNC, callback);
+    else self.#add(CALL | ASYNC, callback, args);
     return callback;
   }
 
@@ -264,7 +276,8 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
     const self = AsyncExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
-    self.#add(CALL, callback, args.length === 0 ? undefined : args);
+    if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
+    else self.#add(CALL, callback, args);
     return callback;
   }
 
@@ -402,7 +415,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   defer(onDisposeAsync: () => PromiseLike<void> | void): void {
     const self = AsyncExitStack.#receiver(this, "defer", true);
     requireCallable(onDisposeAsync, NAME, "defer", "onDisposeAsync");
-    self.#add(CALL | ASYNC, onDisposeAsync, undefined);
+    addBareCallback(self.#entries, CALL | ASYNC, onDisposeAsync);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+import { ADOPT, addBareCallback, addEntry, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -146,7 +146,7 @@ export class ExitStack<Suppresses extends boolean = false>
   }
 
   #add(kind: number, fn: unknown, datum: unknown): void {
-    this.#entries.list.push(kind, fn, datum);
+    addEntry(this.#entries, kind, fn, datum);
   }
 
   // -- Python: contextlib.ExitStack --------------------------------------------------------
@@ -221,7 +221,8 @@ export class ExitStack<Suppresses extends boolean = false>
   callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
     const self = ExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
-    self.#add(CALL, callback, args.length === 0 ? undefined : args);
+    if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
+    else self.#add(CALL, callback, args);
     return callback;
   }
 
@@ -350,7 +351,7 @@ export class ExitStack<Suppresses extends boolean = false>
   defer(onDispose: () => void): void {
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
-    self.#add(DEFER, onDispose, undefined);
+    addBareCallback(self.#entries, DEFER, onDispose);
   }
 
   /**

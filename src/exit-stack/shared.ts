@@ -8,7 +8,7 @@
 
 import { hasMethod, isObject } from "../protocol.js";
 import { disposedError, enterProtocolError, requireCallable } from "./checks.js";
-import { type Entries, EXIT } from "./unwind.js";
+import { addEntry, type Entries, EXIT } from "./unwind.js";
 
 /**
  * Defines `[Symbol.dispose]` / `[Symbol.asyncDispose]` as the very same function object as
@@ -68,7 +68,7 @@ export function enterSyncManager<S>(
     exit.call(cm);
     throw disposedError(className, "enterContext");
   }
-  entries.list.push(EXIT, exit, cm);
+  addEntry(entries, EXIT, exit, cm);
   return value;
 }
 
@@ -86,9 +86,9 @@ export function pushExit(
   method: string,
 ): void {
   if (hasMethod(exit, methodKey)) {
-    entries.list.push(kind, (exit as Record<string, unknown>)[methodKey], exit);
+    addEntry(entries, kind, (exit as Record<string, unknown>)[methodKey], exit);
   } else {
     requireCallable(exit, className, method, "the exit callback");
-    entries.list.push(kind, exit, undefined);
+    addEntry(entries, kind, exit, undefined);
   }
 }

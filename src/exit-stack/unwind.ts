@@ -22,8 +22,15 @@ import { chainErrorContext, errorContext, hasErrorContext, setErrorContext } fro
 import { type ExcInfo, isThenable, UnawaitedPromiseError } from "../protocol.js";
 import { SuppressedError } from "../suppressed-error.js";
 
-// Entries are stored flat, three slots each: kind, function, datum. No object per entry keeps
-// a million-entry stack cheap to build and to unwind.
+// Entries are stored flat in one array, no object per entry, so that a million-entry stack is
+// cheap to build and to unwind. An entry is three slots, function, datum and kind, the kind on
+// top; except the commonest one, a callback called with no argument (`callback(fn)`,
+// `defer(fn)`, `pushAsyncCallback(fn)`), which is the function alone, one slot, as in a
+// hand-written array of callbacks. Consecutive bare callbacks of one kind form a run with a
+// single marker on top, their kind with BARE set: pushing one more slides the marker up by one
+// slot; unwinding one pops the marker and the function and puts the marker back while the run
+// goes on (the slot below a run is a number, never a function). The top slot is therefore
+// always a number: a kind, or a run's marker.
 
 /** Set on kinds whose result is awaited (async stacks only). */
 export const ASYNC = 1;
@@ -49,12 +56,49 @@ export const DISPOSE = 8;
 export const SYNC_DISPOSE_AWAITED = 10 | ASYNC;
 /** `use(null)`/`use(undefined)` on an async stack: no call, only a requested Await (DisposeResources 3.f). */
 export const NULLISH = 12;
-/** `fn()`, result ignored, as DisposableStack.prototype.defer ignores it. From `ExitStack.defer`. */
+/**
+ * `fn()`, result ignored, as DisposableStack.prototype.defer ignores it (so `checkSyncAnswer`
+ * lets it through). From `ExitStack.defer`, always as a bare callback.
+ */
 export const DEFER = 14;
+/** Set on the marker on top of a run of bare callbacks (see the layout above). */
+const BARE = 64;
 
 /** The entries of one stack. Held through this record so `popAll`/`move` can take them whole. */
 export interface Entries {
   list: unknown[];
+}
+
+/**
+ * Adds a callback called with no argument (`kind` with a datum of `undefined`): one slot, plus
+ * a marker per run of such callbacks of one kind.
+ */
+export function addBareCallback(entries: Entries, kind: number, fn: unknown): void {
+  const list = entries.list;
+  const marker = kind | BARE;
+  const top = list.length - 1;
+  if (top >= 0 && list[top] === marker) {
+    list[top] = fn;
+    list.push(marker);
+  } else {
+    list.push(fn, marker);
+  }
+}
+
+/**
+ * Takes the top bare callback off a run whose marker was just popped, and puts the marker
+ * back when the run goes on below it, so that the list is whole again before anything runs.
+ */
+function popBare(list: unknown[], marker: number): AnyFunction {
+  const fn = list.pop() as AnyFunction;
+  const below = list.length - 1;
+  if (below >= 0 && typeof list[below] === "function") list.push(marker);
+  return fn;
+}
+
+/** Adds a three-slot entry (see the layout above). */
+export function addEntry(entries: Entries, kind: number, fn: unknown, datum: unknown): void {
+  entries.list.push(fn, datum, kind);
 }
 
 /** How errors raised during unwinding combine. */
@@ -168,9 +212,16 @@ export function unwindSync(entries: Entries, semantics: Semantics, incoming: Exc
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
-    const datum = list.pop();
-    const fn = list.pop() as AnyFunction;
-    const kind = list.pop() as number;
+    let kind = list.pop() as number;
+    let fn: AnyFunction;
+    let datum: unknown;
+    if ((kind & BARE) !== 0) {
+      fn = popBare(list, kind);
+      kind &= ~BARE;
+    } else {
+      datum = list.pop();
+      fn = list.pop() as AnyFunction;
+    }
     try {
       const result = invoke(kind, fn, datum, failed, error);
       if (result !== undefined) {
@@ -213,9 +264,16 @@ export async function unwindAsync(
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
-    const datum = list.pop();
-    const fn = list.pop() as AnyFunction;
-    const kind = list.pop() as number;
+    let kind = list.pop() as number;
+    let fn: AnyFunction;
+    let datum: unknown;
+    if ((kind & BARE) !== 0) {
+      fn = popBare(list, kind);
+      kind &= ~BARE;
+    } else {
+      datum = list.pop();
+      fn = list.pop() as AnyFunction;
+    }
     if (kind === NULLISH) {
       needsAwait = true; // DisposeResources 3.f
       continue;

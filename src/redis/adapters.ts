@@ -44,6 +44,10 @@ export interface NodeRedisSubscriberLike {
   unsubscribe(channel: string): Promise<unknown>;
   /** Closes the connection. */
   close(): Promise<unknown>;
+  /** Lets the socket keep the process alive again. */
+  ref?(): void;
+  /** Lets the process exit while the socket is open. */
+  unref?(): void;
 }
 
 /**
@@ -70,6 +74,8 @@ export function fromNodeRedis(client: NodeRedisLike): RedisClient {
         subscribe: (channel) => connection.subscribe(channel, (message) => onMessage(channel, message)),
         unsubscribe: (channel) => connection.unsubscribe(channel),
         close: () => connection.close(),
+        ref: () => connection.ref?.(),
+        unref: () => connection.unref?.(),
       };
     },
   };
@@ -112,6 +118,8 @@ export interface IoredisSubscriberLike {
   unsubscribe(channel: string): Promise<unknown>;
   /** Closes the connection once pending replies arrived. */
   quit(): Promise<unknown>;
+  /** The current socket, once connected. */
+  readonly stream?: { ref?(): unknown; unref?(): unknown };
 }
 
 /**
@@ -136,6 +144,8 @@ export function fromIoredis(client: IoredisLike): RedisClient {
         subscribe: (channel) => connection.subscribe(channel),
         unsubscribe: (channel) => connection.unsubscribe(channel),
         close: () => connection.quit(),
+        ref: () => connection.stream?.ref?.(),
+        unref: () => connection.stream?.unref?.(),
       };
     },
   };

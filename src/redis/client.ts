@@ -6,6 +6,8 @@
  * @module
  */
 
+import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
+
 /**
  * A subscriber connection: pub/sub needs a connection of its own. Messages are delivered to the
  * `onMessage` given to {@link RedisClient.subscriber} when it was opened.
@@ -24,6 +26,14 @@ export interface RedisSubscriber {
   unsubscribe(channel: string): Promise<unknown>;
   /** Closes the connection. */
   close(): Promise<unknown>;
+  /**
+   * Optional: lets the connection stop keeping the process alive (Node's `socket.unref()`),
+   * while no waiter needs it. Without it, an unused connection delays the process's exit by
+   * up to the grace period.
+   */
+  unref?(): void;
+  /** Optional: the undoing of {@link RedisSubscriber.unref}, once a waiter needs it again. */
+  ref?(): void;
 }
 
 /**
@@ -91,66 +101,119 @@ export async function runScript(
 type Listener = (message: string) => void;
 
 /**
+ * How long an unused subscription stays in place, in ms. Under contention a client waits again
+ * within a few ms of its last grant: keeping the channel subscribed (and the connection open)
+ * for a while spares each wait the connection's opening and a SUBSCRIBE round trip.
+ */
+export const SUBSCRIPTION_GRACE_MS = 1000;
+
+/**
  * One subscriber connection per client, shared by every waiter of every key: opened on the first
- * subscription, closed when the last one ends, so an idle process keeps no connection open.
+ * subscription; a channel nobody listens to any more stays subscribed for
+ * {@link SUBSCRIPTION_GRACE_MS}, and the connection closes once no channel is left, so an idle
+ * process keeps no connection open. The grace timer is unref'd and the connection, when the
+ * client allows it, too: a process whose work is done still exits at once.
  *
  * @internal
  */
 export class SubscriptionHub {
   readonly #listeners = new Map<string, Set<Listener>>();
+  /** Channels whose SUBSCRIBE Redis confirmed on the current connection. */
+  readonly #subscribed = new Set<string>();
   #connection: Promise<RedisSubscriber> | undefined;
+  #graceTimer: Timer | undefined;
   /** Subscriptions and closes run one after another, in the order asked. */
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly client: RedisClient) {}
 
+  /**
+   * Whether a message published on `channel` from now on reaches its listeners: its SUBSCRIBE
+   * was confirmed and nothing has undone it yet.
+   */
+  isSubscribed(channel: string): boolean {
+    return this.#subscribed.has(channel);
+  }
+
   /** Subscribes `listener` to `channel`; resolves once Redis confirmed the subscription. */
   subscribe(channel: string, listener: Listener): Promise<void> {
     let set = this.#listeners.get(channel);
-    const first = set === undefined;
     if (set === undefined) {
       set = new Set();
       this.#listeners.set(channel, set);
     }
     set.add(listener);
+    this.#stopGrace();
+    if (this.#subscribed.has(channel)) {
+      void this.#connection?.then((connection) => connection.ref?.(), noop);
+      return Promise.resolve();
+    }
     const step = this.#queue(async () => {
-      if (first) {
-        const subscriber = await this.#open();
-        await subscriber.subscribe(channel);
-      }
+      if (this.#subscribed.has(channel)) return;
+      const subscriber = await this.#open();
+      subscriber.ref?.();
+      await subscriber.subscribe(channel);
+      this.#subscribed.add(channel);
     });
     // A subscription that failed leaves no listener behind.
     step.catch(() => this.unsubscribe(channel, listener));
     return step;
   }
 
-  /** Removes `listener`; the channel is unsubscribed, and the connection closed, when unused. */
+  /** Removes `listener`; an unused channel is unsubscribed, and the connection closed, after the grace period. */
   unsubscribe(channel: string, listener: Listener): void {
     const set = this.#listeners.get(channel);
     if (set === undefined || !set.delete(listener) || set.size > 0) return;
     this.#listeners.delete(channel);
+    // While others wait on the connection, the channel lingers until they are done too.
+    if (this.#listeners.size > 0 || this.#connection === undefined) return;
+    void this.#connection.then((connection) => connection.unref?.(), noop);
+    this.#stopGrace();
+    this.#graceTimer = startTimer(() => this.#tidy(), SUBSCRIPTION_GRACE_MS, true);
+  }
+
+  /**
+   * Ends the grace period now and resolves once every subscription change asked so far is done
+   * (the connection closed, if unused).
+   */
+  settled(): Promise<void> {
+    if (this.#graceTimer !== undefined) {
+      this.#stopGrace();
+      this.#tidy();
+    }
+    return this.#chain.then(() => {});
+  }
+
+  #stopGrace(): void {
+    if (this.#graceTimer !== undefined) stopTimer(this.#graceTimer);
+    this.#graceTimer = undefined;
+  }
+
+  /** Unsubscribes the channels nobody listens to, and closes the connection when none is left. */
+  #tidy(): void {
+    this.#graceTimer = undefined;
     const step = this.#queue(async () => {
-      if (this.#listeners.has(channel) || this.#connection === undefined) return;
       const connection = this.#connection;
+      if (connection === undefined) return;
       if (this.#listeners.size === 0) {
         this.#connection = undefined;
+        this.#subscribed.clear();
         await (await connection).close();
-      } else {
+        return;
+      }
+      for (const channel of [...this.#subscribed]) {
+        if (this.#listeners.has(channel)) continue;
+        this.#subscribed.delete(channel);
         await (await connection).unsubscribe(channel);
       }
     });
     // Unsubscribing is tidying up: a failure (the server is gone) changes nothing for anyone.
-    step.catch(() => {});
-  }
-
-  /** Resolves once every subscription change asked so far is done (the connection closed, if unused). */
-  settled(): Promise<void> {
-    return this.#chain.then(() => {});
+    step.catch(noop);
   }
 
   #queue(step: () => Promise<void>): Promise<void> {
     const next = this.#chain.then(step);
-    this.#chain = next.catch(() => {});
+    this.#chain = next.catch(noop);
     return next;
   }
 
@@ -168,6 +231,8 @@ export class SubscriptionHub {
     return this.#connection;
   }
 }
+
+const noop = (): void => {};
 
 const hubs = new WeakMap<RedisClient, SubscriptionHub>();
 

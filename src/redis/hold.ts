@@ -261,7 +261,12 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
       }
       // Uncontended, the first answer is the grant, and no subscription is needed. Queued, the
       // waiter subscribes and asks again: a grant announced before the subscription was in
-      // place is then in the answer.
+      // place is then in the answer. When the channel is still subscribed from an earlier wait
+      // of this client, the waiter listens before asking, and one answer is enough.
+      if (hub.isSubscribed(target.channel)) {
+        subscribed = true;
+        hub.subscribe(target.channel, onMessage).catch(fail);
+      }
       const ask = (): void => {
         const sentAt = now();
         run(target, "acquire", id).then((reply) => {

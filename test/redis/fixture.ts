@@ -93,6 +93,8 @@ export class FaultyClient implements RedisClient {
   readonly delays = new Map<string, number>();
   /** When set, opening a subscriber connection fails with it. */
   subscriberFailure: Error | undefined;
+  /** How many subscriber connections were opened. */
+  subscribersOpened = 0;
 
   constructor(private readonly inner: RedisClient) {
     FaultyClient.made.push(this);
@@ -123,6 +125,7 @@ export class FaultyClient implements RedisClient {
 
   subscriber(onMessage: (channel: string, message: string) => void) {
     if (this.subscriberFailure !== undefined) return Promise.reject(this.subscriberFailure);
+    this.subscribersOpened++;
     return this.inner.subscriber(onMessage);
   }
 }

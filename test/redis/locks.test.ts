@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { asyncWith, RuntimeError, TimeoutError } from "../../src/index.js";
-import { hubOf } from "../../src/redis/client.js";
+import { hubOf, SUBSCRIPTION_GRACE_MS } from "../../src/redis/client.js";
 import { LeaseLostError, RedisLock, RedisSemaphore } from "../../src/redis/index.js";
 import { sleep } from "../support/async.js";
 import { FaultyClient, type Fixture, freshKey, keysOf, skipReason, useRedis } from "./fixture.js";
@@ -415,6 +415,52 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
     await (await waitA).release();
     await holdB.release();
     await (await waitB).release();
+  });
+
+  for (const kind of ["node-redis", "ioredis"] as const) {
+    test(`contended waits of one client reuse its subscription for a grace period (${kind}), then close it`, async () => {
+      const key = freshKey(`grace-${kind}`);
+      const client = new FaultyClient(await redis.client(kind));
+      const lock = new RedisLock(client, key);
+      const other = new RedisLock(await redis.client(), key);
+      for (let round = 0; round < 3; round++) {
+        const held = await other.acquire();
+        const waiting = lock.acquire();
+        await queued(key, 1);
+        await held.release();
+        await (await waiting).release();
+      }
+      // One connection, and from the second wait on one script call per wait: the channel was
+      // still subscribed, so the waiter listened before asking.
+      assert.equal(client.subscribersOpened, 1);
+      assert.deepEqual(client.calls, ["acquire", "acquire", "release", "acquire", "release", "acquire", "release"]);
+      assert.equal(hubOf(client).isSubscribed(`${key}:wake`), true);
+      await hubOf(client).settled();
+      assert.equal(hubOf(client).isSubscribed(`${key}:wake`), false);
+      // After the grace period a wait opens a new connection again.
+      const held = await other.acquire();
+      const waiting = lock.acquire();
+      await queued(key, 1);
+      await held.release();
+      await (await waiting).release();
+      assert.equal(client.subscribersOpened, 2);
+      assert.deepEqual(await keysOf(redis.raw, key), []);
+    });
+  }
+
+  test("an unused subscription ends by itself after the grace period", async () => {
+    const key = freshKey("grace-timer");
+    const client = await redis.client();
+    const lock = new RedisLock(client, key);
+    const held = await lock.acquire();
+    const waiting = lock.acquire();
+    await queued(key, 1);
+    await held.release();
+    await (await waiting).release();
+    assert.equal(hubOf(client).isSubscribed(`${key}:wake`), true);
+    await sleep(SUBSCRIPTION_GRACE_MS + 200);
+    await hubOf(client).settled();
+    assert.equal(hubOf(client).isSubscribed(`${key}:wake`), false);
   });
 
   test("a broken reply, or a subscriber connection that cannot open, rejects the acquire", async () => {
