@@ -95,3 +95,8 @@ if (write) {
   writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${markdown}\n${text.slice(to)}`);
   console.error("bench: BENCHMARKS.md updated");
 }
+
+// Ambient cancel scopes are measured in fresh processes of their own (bench/ambient.mjs).
+if (only.length === 0 || only.some((o) => "ambient".includes(o))) {
+  spawnSync(process.execPath, [`${root}bench/ambient.mjs`], { cwd: root, stdio: "inherit" });
+}

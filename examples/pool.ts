@@ -35,7 +35,7 @@ await asyncWith(lineServer(), async (server) => {
       );
       return Promise.all(tasks);
     });
-    console.log(`replies: ${replies.join(" ")}`);
+    console.log(`replies: ${replies?.join(" ")}`); // undefined only after a tg.cancel()
     console.log(`connections opened: ${server.accepted()}, in the pool: ${pool.size}`);
 
     try {

@@ -43,7 +43,8 @@ async function fetchAll(base: string, paths: string[], ms: number): Promise<stri
       paths.map((path) => tg.createTask((signal) => get(base + path, signal))),
     ),
   );
-  return tasks.map((task) => task.result());
+  // `undefined` only when the group is cancelled with `tg.cancel()`, which this code never does.
+  return (tasks ?? []).map((task) => task.result());
 }
 
 await asyncWith(httpServer(), async (base) => {

@@ -73,7 +73,9 @@ export { SuppressedError } from "./suppressed-error.js";
 
 // asyncio's managers: cancellation, timeouts, task groups, synchronisation, pools.
 export { CancelledError, TimeoutError } from "./asyncio/errors.js";
-export { CancelScope } from "./asyncio/cancel-scope.js";
+export { CancelScope, type CancelScopeOptions, moveOnAfter, moveOnAt } from "./asyncio/cancel-scope.js";
+export { currentSignal } from "./asyncio/ambient.js";
+export { type SleepOptions, sleep } from "./asyncio/sleep.js";
 export { Timeout, type TimeoutOptions, timeout, timeoutAt } from "./asyncio/timeout.js";
 export { type CreateTaskOptions, Task, TaskGroup, type TaskGroupOptions } from "./asyncio/task-group.js";
 export type { WaitOptions } from "./asyncio/waiters.js";

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { runBlockSymbol } from "./asyncio/ambient.js";
 import { chainErrorContext } from "./errors.js";
 import {
   type AsyncCanSuppress,
@@ -663,6 +664,9 @@ async function runAsyncManager(
   aexit: Method,
   body: (value: any) => unknown,
 ): Promise<unknown> {
+  // A cancel scope runs the block itself, with its signal current (src/asyncio/ambient.ts);
+  // read with the protocol, before entering, so that a throwing read leaves nothing entered.
+  const runBlock = (manager as { [runBlockSymbol]?: unknown })[runBlockSymbol];
   let value = aenter.call(manager);
   // Inline, not isThenable(): between a synchronous enter and the `try`, no call that a deep
   // stack could make overflow, which would leave the manager entered and never exited.
@@ -675,7 +679,7 @@ async function runAsyncManager(
   }
   let result: unknown;
   try {
-    result = await body(value);
+    result = await (typeof runBlock === "function" ? runBlock.call(manager, () => body(value)) : body(value));
   } catch (error) {
     if (mayBeStackOverflow(error)) await undefined;
     let suppress: unknown;
@@ -751,6 +755,9 @@ const AWAITED_DISPOSE = 2;
 /** `Symbol.dispose`, not awaited; it never sees or suppresses the error. */
 const DISPOSE = 3;
 
+/** No cancel scope among the managers: the array form calls the body itself. */
+const NOT_SCOPED: unique symbol = Symbol("not scoped");
+
 /**
  * The array form: the same outcome as nested `asyncWith` calls, the first manager outermost,
  * in two loops of one async function instead of a recursion, so that an array of any length
@@ -766,6 +773,7 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
   let failed = false;
   let error: unknown;
   let result: unknown;
+  let scoped: unknown = NOT_SCOPED;
   try {
     // Rule 13: the next manager is looked at only once the previous one is entered.
     for (let i = 0; i < count; i++) {
@@ -786,10 +794,20 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
           entered.push(manager, aexit, STEPPED);
           continue;
         }
+        const runBlock = (manager as { [runBlockSymbol]?: unknown })[runBlockSymbol];
         let value = aenter.call(manager);
         if (isThenable(value)) value = await value;
         values[i] = value;
         entered.push(manager, aexit, ASYNC_EXIT);
+        if (typeof runBlock === "function") {
+          // A cancel scope: the managers after it, the body and their exits run inside it
+          // (src/asyncio/ambient.ts), as the nested statements would.
+          const outer = values.slice(0, i + 1);
+          scoped = runBlock.call(manager, () =>
+            asyncWith(managers.slice(i + 1) as AsyncManagerLike[], (...inner: unknown[]) => body(...outer, ...inner)),
+          );
+          break;
+        }
         continue;
       }
       const enter = methods.enter;
@@ -808,7 +826,7 @@ async function asyncWithAll(managers: readonly unknown[], body: (...values: any[
       values[i] = manager;
       entered.push(manager, dispose, awaitDispose ? AWAITED_DISPOSE : DISPOSE);
     }
-    result = await body(...values);
+    result = await (scoped === NOT_SCOPED ? body(...values) : scoped);
   } catch (thrown) {
     failed = true;
     error = thrown;

@@ -42,7 +42,8 @@ function samplesOf(document: string): Sample[] {
   const lines = readFileSync(document, "utf8").split("\n");
   const samples: Sample[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i]?.trim() !== "```ts") continue;
+    // Both spellings of the language tag are TypeScript samples.
+    if (lines[i]?.trim() !== "```ts" && lines[i]?.trim() !== "```typescript") continue;
     const start = i + 1;
     let end = start;
     while (end < lines.length && lines[end]?.trim() !== "```") end++;

@@ -44,6 +44,11 @@ const expectations: Record<string, RegExp[]> = {
     /(first|second): job 3 done[\s\S]*second process exited with 0/,
     /most jobs at once across both processes: 2 \(permits: 2\)\nkeys left in Redis: 0\nredis-server stopped/,
   ],
+  "structured-server.ts": [
+    /server listening on port \d+\nping -> pong\nslow -> gave up \(cancelledCaught: true\)/,
+    /a second server on the same port: EADDRINUSE; the group goes on/,
+    /server closed gracefully\nthe group exited quietly: undefined/,
+  ],
   "task-group-fetch.ts": [
     /got \["item 1","item 2","item 3"\]/,
     /caller caught TimeoutError: timeout of 100 ms expired\nserver closed/,

@@ -69,6 +69,7 @@ describe("packaging", { concurrency: true }, () => {
       "package.json",
       "dist/cjs/package.json",
       "BENCHMARKS.md",
+      "docs/cancellation.md",
       "docs/redis.md",
       "docs/runtimes.md",
       "docs/samples-prelude.d.ts",

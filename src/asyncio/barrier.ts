@@ -8,6 +8,7 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
+import { withCurrentSignal } from "./ambient.js";
 import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -85,6 +86,7 @@ export class Barrier implements AsyncContextManager<number, void> {
    * ```
    */
   wait(options?: WaitOptions): Promise<number> {
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#broken) return Promise.reject(new BrokenBarrierError("Barrier aborted"));

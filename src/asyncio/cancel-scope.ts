@@ -15,11 +15,21 @@
  * so a `TaskGroup` of any size adds no listener to any signal. Only a signal from outside the
  * library (a caller's `AbortController`) is linked with a listener.
  *
+ * A `CancelScope` is also trio's and anyio's cancel scope as an async manager
+ * (`new CancelScope({ deadline, shield })`, `moveOnAfter`, `moveOnAt`): entered, it links to the
+ * current scope (src/asyncio/ambient.ts) unless shielded, runs its block with itself current,
+ * and on exit swallows its own cancellation, never an outer one.
+ *
  * @module
  */
-import { shareIdentity } from "../identity.js";
 
-import { checkSignal } from "../validate.js";
+import { RuntimeError } from "../errors.js";
+import { shareIdentity } from "../identity.js";
+import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { checkOptions, checkSignal, describeValue, isAbortSignal } from "../validate.js";
+import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
+import { CancelledError } from "./errors.js";
+import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
 const MAX_CAUSE_DEPTH = 32;
@@ -60,16 +70,24 @@ export let markTaskScope: (scope: CancelScope) => void;
  * } finally {
  *   scope.close();
  * }
+ *
+ * // As a manager (trio's CancelScope): the block ends quietly when the scope cancels itself.
+ * const polling = new CancelScope({ deadline: performance.now() + 1000 });
+ * await asyncWith(polling, async (s) => {
+ *   while (!(await ready())) await sleep(50); // each wait observes the scope
+ *   s.cancel(); // or let the deadline pass
+ * });
+ * polling.cancelledCaught; // whether its own cancellation ended the block
  * ```
  */
-export class CancelScope {
+export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
   #own = false;
   /** The enclosing scope or foreign signal, kept after unlinking for {@link CancelScope.enclosingAborted}. */
-  readonly #parentScope: CancelScope | undefined;
-  readonly #parentSignal: AbortSignal | undefined;
+  #parentScope: CancelScope | undefined;
+  #parentSignal: AbortSignal | undefined;
   /** Whether this scope is still in its parent's children, or listening to its parent signal. */
   #linked = false;
   #onParentAbort: (() => void) | undefined;
@@ -86,9 +104,33 @@ export class CancelScope {
     };
   }
 
-  constructor(parent?: AbortSignal) {
-    checkSignal(parent, "parent");
+  /**
+   * @param parent a signal to link to at once (the low-level use), or the options of a scope
+   *   used as an async manager: `deadline`, `shield`, and a `signal` linked on entry.
+   */
+  constructor(parent?: AbortSignal | CancelScopeOptions) {
     if (parent === undefined) return;
+    if (!isAbortSignal(parent)) {
+      // Options are a plain object; an AbortController (its `signal` is meant) is a mistake.
+      if (
+        typeof parent !== "object" ||
+        parent === null ||
+        typeof (parent as { abort?: unknown }).abort === "function"
+      ) {
+        throw new TypeError(
+          `parent must be an AbortSignal, CancelScope options or undefined, got ${describeValue(parent)}`,
+        );
+      }
+      this.#manager = new ManagerState(parent);
+      return;
+    }
+    this.#link(parent);
+  }
+
+  /** Links this scope to `parent`: a library scope's signal through its children, any other with a listener. */
+  #link(parent: AbortSignal): void {
+    this.#parentScope = undefined;
+    this.#parentSignal = undefined;
     const parentScope = scopeOfSignal.get(parent);
     if (parentScope !== undefined) {
       this.#parentScope = parentScope;
@@ -217,6 +259,225 @@ export class CancelScope {
       this.#parentScope.#children?.delete(this);
     }
   }
+
+  // -- The scope as an async manager: trio/anyio's CancelScope ---------------------------------
+
+  /** The manager's state; made on first use, so the scopes the library keeps per task stay small. */
+  #manager: ManagerState | undefined;
+
+  #state(): ManagerState {
+    if (this.#manager === undefined) {
+      // A scope made with a signal is already linked to it; entering relinks to the same parent.
+      this.#manager = new ManagerState({ signal: this.#parentScope?.signal ?? this.#parentSignal });
+    }
+    return this.#manager;
+  }
+
+  /**
+   * Cancels the scope (trio/anyio's `cancel_scope.cancel()`): its signal aborts with `reason` (a
+   * {@link CancelledError} by default), so every wait inside ends, and the block's rejection with
+   * that abort is swallowed when the scope exits. Calling it again, or after the scope's signal
+   * was aborted from outside, changes nothing but {@link CancelScope.cancelCalled}.
+   */
+  cancel(reason: unknown = new CancelledError("CancelScope cancelled")): void {
+    this.#state().cancelCalled = true;
+    this.abort(reason);
+  }
+
+  /** Whether {@link CancelScope.cancel} was called or the scope's deadline passed (trio's `cancel_called`). */
+  get cancelCalled(): boolean {
+    return this.#manager?.cancelCalled === true;
+  }
+
+  /**
+   * Whether the scope's exit swallowed its own cancellation: the block was ended by this scope's
+   * `cancel()` or deadline (trio's `cancelled_caught`).
+   */
+  get cancelledCaught(): boolean {
+    return this.#manager?.cancelledCaught === true;
+  }
+
+  /**
+   * The time (`performance.now()` milliseconds) at which the scope cancels itself; `Infinity`,
+   * the default, for never. It may be moved, earlier or later, before or inside the block; a
+   * deadline already past cancels at once while the block runs.
+   */
+  get deadline(): number {
+    return this.#manager?.deadline ?? Infinity;
+  }
+
+  set deadline(when: number) {
+    const state = this.#state();
+    state.deadline = checkDeadline(when);
+    if (state.phase === "active") this.#armDeadline(state);
+  }
+
+  /**
+   * Whether the scope keeps cancellation from outside out of its block (trio/anyio's `shield`):
+   * while `true`, an abort of the enclosing scope (or of the `signal` option) does not reach
+   * the block; the scope's own `cancel()` and deadline still do. May be changed inside the
+   * block: turning it off lets an outer abort that already happened in at once.
+   */
+  get shield(): boolean {
+    return this.#manager?.shield === true;
+  }
+
+  set shield(on: boolean) {
+    checkShield(on);
+    const state = this.#state();
+    if (state.shield === on) return;
+    state.shield = on;
+    if (state.phase !== "active" || this.aborted) return;
+    if (on) this.#unlink();
+    else if (state.outer !== undefined) this.#link(state.outer);
+  }
+
+  /**
+   * Enters the scope: links it to the enclosing scope (the current one, and the `signal`
+   * option) unless shielded, and arms its deadline. The block runs with this scope current.
+   * Single use.
+   */
+  aenter(): this {
+    const state = this.#state();
+    if (state.phase !== "created") throw new RuntimeError("CancelScope has already been entered");
+    state.phase = "active";
+    this.#unlink();
+    state.outer = parentSignal(state.signal);
+    if (!state.shield && state.outer !== undefined) this.#link(state.outer);
+    this.#armDeadline(state);
+    return this;
+  }
+
+  /**
+   * Leaves the scope: disarms the deadline, unlinks it, and swallows the block's error when it
+   * is this scope's own cancellation arriving back (never an outer one): the `asyncWith` then
+   * resolves to `undefined` and {@link CancelScope.cancelledCaught} is `true`.
+   */
+  aexit(exc?: ExcInfo): boolean {
+    const state = this.#manager;
+    if (state === undefined || state.phase !== "active") {
+      throw new RuntimeError(
+        state?.phase === "exited" ? "CancelScope has already been exited" : "CancelScope has not been entered",
+      );
+    }
+    state.phase = "exited";
+    state.disarm();
+    this.#unlink();
+    if (exc === undefined || !this.abortedByOwn || !this.isAbort(exc.error)) return false;
+    state.cancelledCaught = true;
+    return true;
+  }
+
+  /** @internal Runs the block with this scope current (see src/asyncio/ambient.ts). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal(this.signal, block);
+  }
+
+  #armDeadline(state: ManagerState): void {
+    state.disarm();
+    if (this.aborted || state.deadline === Infinity) return;
+    const delay = state.deadline - performance.now();
+    if (delay <= 0) {
+      this.#expire(state);
+      return;
+    }
+    state.timer = startTimer(() => this.#expire(state), delay);
+  }
+
+  #expire(state: ManagerState): void {
+    state.timer = undefined;
+    state.cancelCalled = true;
+    this.abort(new CancelledError("CancelScope deadline expired"));
+  }
+}
+
+/**
+ * Options of a {@link CancelScope} used as an async manager.
+ *
+ * @example
+ * ```ts
+ * await asyncWith(new CancelScope({ deadline: performance.now() + 1000 }), () => poll());
+ * await asyncWith(new CancelScope({ shield: true }), () => conn.rollback()); // outer aborts stay out
+ * ```
+ */
+export interface CancelScopeOptions {
+  /** When the scope cancels itself, on the `performance.now()` clock; `Infinity` (default): never. */
+  readonly deadline?: number | undefined;
+  /** Keep cancellation from outside out of the block (the scope's own still applies). */
+  readonly shield?: boolean | undefined;
+  /** A signal from an enclosing scope, linked on entry together with the current scope. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The manager-only state of a {@link CancelScope}. */
+class ManagerState {
+  phase: "created" | "active" | "exited" = "created";
+  deadline: number;
+  shield: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** The parent computed on entry: the `signal` option and the current scope, combined. */
+  outer: AbortSignal | undefined = undefined;
+  cancelCalled = false;
+  cancelledCaught = false;
+  timer: Timer | undefined = undefined;
+
+  constructor(options: CancelScopeOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`CancelScope expects an AbortSignal or an options object, got ${describeValue(options)}`);
+    }
+    this.deadline = options.deadline === undefined ? Infinity : checkDeadline(options.deadline);
+    this.shield = options.shield === undefined ? false : checkShield(options.shield);
+    this.signal = checkSignal(options.signal);
+  }
+
+  disarm(): void {
+    if (this.timer === undefined) return;
+    stopTimer(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function checkDeadline(when: unknown): number {
+  if (typeof when !== "number") {
+    throw new TypeError(`deadline must be a number of milliseconds, got ${describeValue(when)}`);
+  }
+  if (Number.isNaN(when)) throw new RangeError("deadline must not be NaN");
+  return when;
+}
+
+function checkShield(on: unknown): boolean {
+  if (typeof on !== "boolean") throw new TypeError(`shield must be a boolean, got ${describeValue(on)}`);
+  return on;
+}
+
+/**
+ * trio/anyio's `move_on_after(delay)`: a {@link CancelScope} that cancels itself `ms`
+ * milliseconds from now; when that ends the block, the block ends quietly (the `asyncWith`
+ * resolves to `undefined` and `cancelledCaught` is `true`). An outer cancellation still
+ * propagates. `timeout(ms)` is the one that fails instead (trio's `fail_after`).
+ *
+ * @example
+ * ```ts
+ * const reply = await asyncWith(moveOnAfter(100), () => ask(server)); // undefined when too slow
+ * ```
+ */
+export function moveOnAfter(ms: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
+  if (typeof ms !== "number") throw new TypeError(`ms must be a number of milliseconds, got ${describeValue(ms)}`);
+  return new CancelScope({ ...checkOptions(options), deadline: performance.now() + ms });
+}
+
+/**
+ * trio/anyio's `move_on_at(deadline)`: like {@link moveOnAfter}, with an absolute deadline on the
+ * `performance.now()` clock.
+ *
+ * @example
+ * ```ts
+ * const deadline = performance.now() + 1000;
+ * await asyncWith(moveOnAt(deadline), () => drain(queue));
+ * ```
+ */
+export function moveOnAt(deadline: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
+  return new CancelScope({ ...checkOptions(options), deadline });
 }
 
 /** See {@link CancelScope.isAbort}: `error` is `reason`, was caused by it, or is a generic `AbortError`. */

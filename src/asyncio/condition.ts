@@ -9,6 +9,7 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger, describeValue } from "../validate.js";
+import { waitToTheEnd, withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { type Holding, Lock } from "./locks.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
@@ -130,7 +131,7 @@ export class Condition implements AsyncContextManager<undefined, void> {
     checkWaitOptions(options);
     if (!this.#lock.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     const timeoutMs = options?.timeoutMs;
-    return this.#wait(options?.signal, timeoutMs, timeoutMs);
+    return this.#wait(withCurrentSignal(options)?.signal, timeoutMs, timeoutMs);
   }
 
   /**
@@ -170,8 +171,9 @@ export class Condition implements AsyncContextManager<undefined, void> {
       failed = true;
       failure = error;
     }
-    // Rule 78: the lock is re-acquired even when the wait was aborted; no signal here.
-    await this.#lock.acquire();
+    // Rule 78: the lock is re-acquired even when the wait was aborted: no signal here, not
+    // even the current scope's.
+    await this.#lock.acquire(waitToTheEnd());
     if (timer !== undefined) stopTimer(timer);
     if (!failed && expired) {
       failed = true;
@@ -202,7 +204,7 @@ export class Condition implements AsyncContextManager<undefined, void> {
     checkWaitOptions(options);
     let result = predicate();
     if (result) return result;
-    const signal = options?.signal;
+    const signal = withCurrentSignal(options)?.signal;
     const timeoutMs = options?.timeoutMs;
     const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
     while (!result) {

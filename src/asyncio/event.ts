@@ -5,6 +5,7 @@
  */
 
 import { shareIdentity } from "../identity.js";
+import { withCurrentSignal } from "./ambient.js";
 import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -72,6 +73,7 @@ export class Event {
    * ```
    */
   wait(options?: WaitOptions): Promise<true> {
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#flag) return RESOLVED_TRUE;

@@ -14,6 +14,7 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
+import { withCurrentSignal } from "./ambient.js";
 import { acquireHeld, type Held } from "./held.js";
 import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -209,6 +210,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * `undefined` for no promise at all), or queues for it, resolving to `granted`.
    */
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
+    options = withCurrentSignal(options);
     if (options !== undefined) {
       const refused = refusal(options);
       if (refused !== undefined) return Promise.reject(refused.reason);
@@ -339,6 +341,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
 
   /** `acquire` and the managers' enter, as Lock's: takes a permit, answering `free`, or queues, resolving to `granted`. */
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
+    options = withCurrentSignal(options);
     if (options !== undefined) {
       const refused = refusal(options);
       if (refused !== undefined) return Promise.reject(refused.reason);

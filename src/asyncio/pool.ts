@@ -13,6 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
+import { withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 import { checkWaitOptions, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
@@ -112,6 +113,8 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
   readonly #options: WaitOptions | undefined;
   #state: typeof FRESH | typeof WAITING | typeof HOLDING | typeof DONE = FRESH;
   #resource: T | undefined = undefined;
+  /** Why the entry failed, kept as the `cause` of a mistaken exit's error so it is not lost. */
+  #failure: unknown = undefined;
 
   /** @internal Made by `Pool.acquire`. */
   constructor(pool: Pool<T>, options: WaitOptions | undefined) {
@@ -137,6 +140,7 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
         (error: unknown) => {
           // Nothing was borrowed, so an exit has nothing to give back.
           this.#state = DONE;
+          this.#failure = error;
           throw error;
         },
       );
@@ -150,12 +154,19 @@ export class PoolLease<T> implements AsyncContextManager<T, void> {
    * Gives the resource back (or destroys it); never suppresses. Synchronous when the resource
    * is simply kept (no `validate`, no fatal error). Without a borrowed resource (the lease was
    * never entered, its entry failed or is still waiting, or it already exited) it rejects with
-   * a `RuntimeError` and leaves the pool as it was.
+   * a `RuntimeError` and leaves the pool as it was; after a failed entry, that error's `cause`
+   * is the entry's failure, so `try { await lease.aenter() } finally { await lease.aexit() }`
+   * does not lose it.
    */
   aexit(exc?: ExcInfo): Promise<void> | undefined {
     if (this.#state !== HOLDING) {
+      const failure = this.#failure;
+      this.#failure = undefined;
       return Promise.reject(
-        new RuntimeError("a PoolLease can exit only once, after an entry that borrowed a resource"),
+        new RuntimeError(
+          "a PoolLease can exit only once, after an entry that borrowed a resource",
+          failure === undefined ? undefined : { cause: failure },
+        ),
       );
     }
     this.#state = DONE;
@@ -397,6 +408,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
     if (this.#closed) return Promise.reject(closedError());
+    options = withCurrentSignal(options);
     const refused = refusal(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).
@@ -444,8 +456,8 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
 
   /**
    * Starts making resources for queued waiters while there is room, one per waiter. Creates
-   * that nobody wants any more (see `#trimCreates`) do not count: a create that never settles
-   * holds its slot, but the free slots still serve later callers.
+   * that nobody wants any more (see `#trimCreates`, `#offer`) do not count: a create that never
+   * settles holds its slot, but the free slots still serve later callers.
    */
   #grow(): void {
     while (this.#size < this.#max && this.#forWaiters.length < this.#waiters.length && !this.#closed) {
@@ -453,8 +465,11 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
       this.#forWaiters.push(controller);
       this.#make(controller).then(
         (resource) => {
+          this.#offer(resource, controller);
+          // Still listed when an older create was the one the served caller gave up on: the
+          // next caller then has no create of its own, and gets one below.
           this.#unwant(controller);
-          this.#offer(resource);
+          this.#grow();
         },
         (error: unknown) => {
           this.#unwant(controller);
@@ -472,10 +487,15 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     }
   }
 
-  /** When callers gave up, the newest creates made for them are no longer wanted: abort them. */
+  /**
+   * When callers gave up, the oldest creates made for them are no longer wanted: abort them.
+   * The oldest, since the longest waiting caller is the one most likely gone (and its create,
+   * the one most likely stuck): a remaining caller must never inherit a create that may never
+   * settle while there is room to make one for it.
+   */
   #trimCreates(): void {
     while (this.#forWaiters.length > this.#waiters.length) {
-      (this.#forWaiters.pop() as AbortController).abort();
+      (this.#forWaiters.shift() as AbortController).abort();
     }
   }
 
@@ -516,14 +536,23 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     }
   }
 
-  /** A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed). */
-  #offer(resource: T): void {
+  /**
+   * A healthy resource whose slot is kept: to the first waiter, else idle (or gone if closed).
+   * `madeBy` is the create that made it, when that create was started for waiters.
+   */
+  #offer(resource: T, madeBy?: AbortController): void {
     if (this.#closed) {
       void this.#discard(resource, true);
       return;
     }
     if (this.#waiters.grantFirstWith(resource)) {
       this.#borrowed++;
+      // Creates for waiters are matched to them in order: the oldest one was started for the
+      // caller just served (or inherited by it), so nobody waits for it any more. Left in the
+      // list it would pass to the next caller, which a create that never settles would starve
+      // while slots are free; aborted, the next caller gets a create of its own (`#grow`).
+      const oldest = this.#forWaiters.shift();
+      if (oldest !== undefined && oldest !== madeBy) oldest.abort();
       return;
     }
     this.#keep(resource);

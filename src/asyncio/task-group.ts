@@ -13,6 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
 import { checkOptions, checkSignal } from "../validate.js";
+import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelScope, describeError, markTaskScope } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
@@ -225,12 +226,16 @@ export class Task<T> implements PromiseLike<T> {
  * }); // all downloaded, or AggregateError of the failures (the rest aborted)
  * ```
  */
-export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
+export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
   readonly #parent: AbortSignal | undefined;
   #scope: CancelScope | undefined;
   #entered = false;
   #exiting = false;
   #aborting = false;
+  /** Whether the group's abort came from {@link TaskGroup.cancel}. */
+  #cancelled = false;
+  /** A {@link TaskGroup.cancel} made before entry, applied on entry. */
+  #cancelOnEntry: { reason: unknown } | undefined;
   #running = 0;
   readonly #errors: unknown[] = [];
   /** The reported failures that are objects, to tell a re-thrown one (an echo) from a new one. */
@@ -251,8 +256,14 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
   aenter(): this {
     if (this.#entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
     this.#entered = true;
-    this.#scope = new CancelScope(this.#parent);
+    this.#scope = new CancelScope(parentSignal(this.#parent));
+    if (this.#cancelOnEntry !== undefined) this.cancel(this.#cancelOnEntry.reason);
     return this;
+  }
+
+  /** @internal Runs the block with the group's scope current (see src/asyncio/ambient.ts). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal((this.#scope as CancelScope).signal, block);
   }
 
   /**
@@ -273,7 +284,8 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
     markTaskScope(scope);
     let promise: Promise<T>;
     try {
-      promise = Promise.resolve(fn(scope.signal));
+      // The task runs with its own scope current, so its waits end with it (ambient.ts).
+      promise = Promise.resolve(runWithSignal(scope.signal, () => fn(scope.signal)));
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -324,7 +336,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
    * Leaves the group: aborts the tasks when the block threw, waits for every task, then throws
    * the failures as one `AggregateError`, or the outer abort (rule 71).
    */
-  async aexit(exc?: ExcInfo): Promise<void> {
+  async aexit(exc?: ExcInfo): Promise<boolean> {
     const scope = this.#scope;
     if (scope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting) throw new RuntimeError(`TaskGroup ${this} has already been exited`);
@@ -358,6 +370,81 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, void> {
     }
     // No failures: an abort from outside propagates as that abort (steps 6–7).
     if (exc === undefined && scope.abortedFromOutside) throw scope.signal.reason;
+    // The group's own cancel() ends the block quietly, as a trio/anyio cancel scope does.
+    return blockCancelled && this.#cancelled && scope.abortedByOwn;
+  }
+
+  /**
+   * Cancels the group from inside or outside its block (Python 3.15's `TaskGroup.cancel()`,
+   * anyio's `tg.cancel_scope.cancel()`): every task's signal and the block's abort with `reason`
+   * (a {@link CancelledError} by default), no task can be added any more, and exit still waits
+   * for every task. When the block then rejects with that abort, the group swallows it: the
+   * `asyncWith` resolves to `undefined`. Failures of tasks are still thrown. Called before the
+   * group is entered, it cancels the group on entry; it does nothing once the group has aborted
+   * for another reason or has finished.
+   */
+  cancel(reason: unknown = new CancelledError("TaskGroup cancelled")): void {
+    if (this.#scope === undefined) {
+      this.#cancelOnEntry = { reason };
+      return;
+    }
+    if (this.#aborting || this.#scope.aborted || (this.#exiting && this.#running === 0)) return;
+    this.#cancelled = true;
+    this.#abort(reason);
+  }
+
+  /**
+   * Starts `fn(started, signal)` as a task of the group and resolves with the value the task
+   * passes to `started(value)`: a server that is listening, a worker that is ready (trio's and
+   * anyio's `nursery.start` / `tg.start`). Until it calls `started`, a failure of the task
+   * rejects `start` with that failure and is not a failure of the group; a task that ends
+   * without calling `started` rejects it with a `RuntimeError`. Once started, the task lives on
+   * in the group like any other: its failure aborts the group and is reported on exit.
+   *
+   * @example
+   * ```ts
+   * await asyncWith(new TaskGroup(), async (tg) => {
+   *   const port = await tg.start(async (started, signal) => {
+   *     const server = await listen(0);
+   *     started(server.port);
+   *     await serveUntil(server, signal);
+   *   });
+   *   await talkTo(port);
+   *   tg.cancel(); // stop the server; the group ends quietly
+   * });
+   * ```
+   *
+   * @throws RuntimeError (as a rejection) when the group cannot take a task (see createTask).
+   */
+  start<T = void>(
+    fn: (started: (value: T) => void, signal: AbortSignal) => unknown,
+    options?: CreateTaskOptions,
+  ): Promise<T> {
+    if (typeof fn !== "function")
+      return Promise.reject(new TypeError(`start expects a function, got '${typeName(fn)}'`));
+    return new Promise<T>((resolve, reject) => {
+      let phase: "starting" | "started" | "ended" = "starting";
+      const started = (value: T): void => {
+        if (phase !== "starting") throw new RuntimeError("called 'started' twice on the same task status");
+        phase = "started";
+        resolve(value);
+      };
+      this.createTask(async (signal) => {
+        try {
+          await fn(started, signal);
+        } catch (error) {
+          // Before `started`, the failure belongs to the caller of start(), not to the group.
+          if (phase !== "starting") throw error;
+          phase = "ended";
+          reject(error);
+          return;
+        }
+        if (phase === "starting") {
+          phase = "ended";
+          reject(new RuntimeError("child exited without calling task_status.started()"));
+        }
+      }, options);
+    });
   }
 
   /** Python's repr: `<TaskGroup tasks=2 errors=1 cancelling>`, `<TaskGroup entered>`, … (rule 68). */

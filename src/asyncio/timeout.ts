@@ -13,6 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue } from "../validate.js";
+import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
 import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
@@ -138,9 +139,14 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   aenter(): this {
     if (this.#state !== "created") throw new RuntimeError("Timeout has already been entered");
     this.#state = "active";
-    this.#scope = new CancelScope(this.#parent);
+    this.#scope = new CancelScope(parentSignal(this.#parent));
     if (this.#when !== null) this.#arm(this.#when);
     return this;
+  }
+
+  /** @internal Runs the block with this timeout's scope current (see src/asyncio/ambient.ts). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal(this.signal, block);
   }
 
   /**

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { parentSignal, runBlockSymbol, runWithSignal, withCurrentSignal } from "../asyncio/ambient.js";
 import { CancelScope } from "../asyncio/cancel-scope.js";
 import { TimeoutError } from "../asyncio/errors.js";
 import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
@@ -103,7 +104,7 @@ const DONE = 3;
  */
 export class RedisHold implements AsyncContextManager<RedisHold, void> {
   readonly #target: HoldTarget;
-  readonly #options: WaitOptions | undefined;
+  #options: WaitOptions | undefined;
   readonly #id = newId();
   readonly #scope = new CancelScope();
   #state: typeof IDLE | typeof WAITING | typeof HELD | typeof DONE = IDLE;
@@ -137,6 +138,15 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
     return this.#scope.signal;
   }
 
+  /**
+   * @internal `asyncWith` runs the block through this: with the lease's signal current, combined
+   * with the enclosing scope's (src/asyncio/ambient.ts), so that a lost lease cancels every wait
+   * of the library in the block, and whatever reads `currentSignal()`, as a cancelled scope does.
+   */
+  [runBlockSymbol]<R>(block: () => R): R {
+    return runWithSignal(parentSignal(this.#scope.signal), block);
+  }
+
   /** Whether the permit is held now: granted, not released and not known to be lost. */
   get held(): boolean {
     return this.#state === HELD && !this.#scope.aborted;
@@ -150,6 +160,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
   async aenter(): Promise<RedisHold> {
     if (this.#state !== IDLE) throw new TypeError("a RedisHold is entered once; call hold() again");
     this.#state = WAITING;
+    // Given no signal, the wait observes the current cancel scope, as the in-process waits do.
+    this.#options = withCurrentSignal(this.#options);
     const signal = this.#options?.signal;
     if (signal?.aborted) {
       this.#state = DONE;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { runBlockSymbol } from "../asyncio/ambient.js";
 import { checkWaitOptions, type WaitOptions } from "../asyncio/waiters.js";
 import { RuntimeError } from "../errors.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
@@ -126,6 +127,12 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
   }
 
   /** Releases the oldest hold entered through the manager itself; never suppresses. */
+  /** @internal The block of a direct entry runs under its hold's lease (see {@link RedisHold}). */
+  [runBlockSymbol]<R>(block: () => R): R {
+    const hold = this.#entered[this.#entered.length - 1];
+    return hold === undefined ? block() : hold[runBlockSymbol](block);
+  }
+
   async aexit(exc?: ExcInfo): Promise<void> {
     const index = this.#entered.findIndex((hold) => hold.held || hold.signal.aborted);
     const [hold] = this.#entered.splice(index, 1);

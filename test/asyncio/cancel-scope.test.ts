@@ -8,10 +8,11 @@ describe("CancelScope", () => {
   test("regression: a parent that is not an AbortSignal is a TypeError naming what was expected", () => {
     // It used to fail by accident inside the constructor ("parent.addEventListener is not a
     // function", "Cannot read properties of null").
-    for (const parent of [null, {}, new AbortController(), 5, "signal", () => {}]) {
+    // A plain object is CancelScope's options (a manager's deadline and shield), not a mistake.
+    for (const parent of [null, new AbortController(), 5, "signal", () => {}]) {
       assert.throws(() => new CancelScope(parent as never), {
         name: "TypeError",
-        message: /^parent must be an AbortSignal or undefined, got /,
+        message: /^parent must be an AbortSignal, CancelScope options or undefined, got /,
       });
     }
     const scope = new CancelScope(new AbortController().signal);

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { asyncWith, Pool } from "../../src/index.js";
 import { flush } from "../support/async.js";
 
-type CreateMode = "ok" | "fail" | "hang" | "slow";
+type CreateMode = "ok" | "fail" | "hang" | "slow" | "stuck";
 type Step =
   | { kind: "borrow"; timeoutMs: number | undefined; abortable: boolean }
   | { kind: "release" | "fatal" | "abort"; pick: number }
@@ -28,7 +28,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom("release" as const, "fatal" as const, "abort" as const), pick: fc.nat(20) }),
   fc.record({
     kind: fc.constant("nextCreate" as const),
-    mode: fc.constantFrom<CreateMode>("ok", "fail", "hang", "slow"),
+    mode: fc.constantFrom<CreateMode>("ok", "fail", "hang", "slow", "stuck"),
   }),
   fc.record({ kind: fc.constantFrom("nextDestroyFails" as const, "flush" as const, "closeNow" as const) }),
   fc.record({
@@ -55,6 +55,10 @@ test("Pool under chaos keeps every invariant", async () => {
         let onErrorThrows = false;
         let made = 0;
         let live = 0;
+        /** Creates called and not settled yet: with `live`, never more than `max`. */
+        let making = 0;
+        /** Creates that ignore their signal and settle only when the test winds down. */
+        const stuck: (() => void)[] = [];
         const destroyedTimes = new Map<number, number>();
         const pool = new Pool<number>({
           min,
@@ -70,17 +74,32 @@ test("Pool under chaos keeps every invariant", async () => {
               return made++;
             };
             if (mode === "ok") return make();
+            making++;
+            assert.ok(making + live <= max, `${making} creates running and ${live} resources, max ${max}`);
+            if (mode === "stuck") {
+              return new Promise<number>((resolve) => {
+                stuck.push(() => {
+                  making--;
+                  resolve(make());
+                });
+              });
+            }
             return new Promise<number>((resolve, reject) => {
-              const later = mode === "slow" ? setImmediate(() => resolve(make())) : undefined;
+              const later =
+                mode === "slow"
+                  ? setImmediate(() => {
+                      signal.removeEventListener("abort", onAbort);
+                      making--;
+                      resolve(make());
+                    })
+                  : undefined;
               // A hanging (or slow) create stops when told to, as a well-behaved one does.
-              signal.addEventListener(
-                "abort",
-                () => {
-                  if (later !== undefined) clearImmediate(later);
-                  reject(signal.reason);
-                },
-                { once: true },
-              );
+              const onAbort = () => {
+                if (later !== undefined) clearImmediate(later);
+                making--;
+                reject(signal.reason);
+              };
+              signal.addEventListener("abort", onAbort, { once: true });
             });
           },
           destroy: (n) => {
@@ -167,6 +186,8 @@ test("Pool under chaos keeps every invariant", async () => {
             b.finish();
           }
           const closing = pool.close();
+          // A stuck create holds its slot until it settles: only then can the pool drain.
+          for (const settle of stuck.splice(0)) settle();
           await Promise.all(borrowers.map((b) => b.done));
           await closing;
           for (const b of borrowers) assert.ok(b.ended, "a borrower was left hanging");
@@ -182,6 +203,7 @@ test("Pool under chaos keeps every invariant", async () => {
         });
         assert.equal(typeof entered, "boolean");
         // The pool is closed by now (the exit, or the entry's failure, closed it).
+        for (const settle of stuck.splice(0)) settle();
         await pool.close().catch(() => {});
         assert.equal(pool.size, 0, "every slot came back");
         assert.equal(live, 0, "every resource made was destroyed");

@@ -82,6 +82,51 @@ describe("Pool faults", () => {
     await pool.close();
   });
 
+  test("regression: one stuck create starves a concurrent borrower while slots are free (max 10)", async () => {
+    const { calls, create } = scriptedCreate();
+    const pool = new Pool<number>({ create, max: 10 });
+    // Two borrowers at once: a create is started for each; the first never settles.
+    const first = track(Promise.resolve(pool.acquire({ timeoutMs: 2000 }).aenter()));
+    const second = track(Promise.resolve(pool.acquire({ timeoutMs: 2000 }).aenter()));
+    await flush();
+    assert.equal(calls.length, 2);
+    calls[1]?.resolve(2);
+    await flush();
+    // FIFO: the first borrower gets resource 2; the second must not inherit the stuck create.
+    assert.deepEqual([first.status, first.value], ["fulfilled", 2]);
+    assert.equal(calls[0]?.signal.aborted, true, "the stuck create nobody waits for is told to stop");
+    assert.equal(calls.length, 3, "a create of its own for the second borrower");
+    calls[2]?.resolve(3);
+    await flush();
+    assert.deepEqual([second.status, second.value], ["fulfilled", 3]);
+    assert.ok(pool.size <= 10);
+    calls[0]?.resolve(1); // made anyway: kept
+    await flush();
+    assert.deepEqual([pool.size, pool.borrowed, pool.available], [3, 2, 1]);
+  });
+
+  test("two concurrent borrowers on an empty pool make two resources, not more", async () => {
+    const { calls, create } = scriptedCreate();
+    const pool = new Pool<number>({ create, max: 10 });
+    const leases = [pool.acquire(), pool.acquire()];
+    const entries = leases.map((lease) => track(Promise.resolve(lease.aenter())));
+    await flush();
+    calls[0]?.resolve(1);
+    calls[1]?.resolve(2);
+    await flush();
+    assert.deepEqual(
+      entries.map((e) => e.value),
+      [1, 2],
+    );
+    assert.equal(calls.length, 2);
+    assert.deepEqual(
+      calls.map((c) => c.signal.aborted),
+      [false, false],
+    );
+    for (const lease of leases) await lease.aexit();
+    await pool.close();
+  });
+
   test("a create still wanted by a queued borrower is not aborted when another borrower leaves", async () => {
     const { calls, create } = scriptedCreate();
     const pool = new Pool<number>({ create, max: 2 });
@@ -94,16 +139,18 @@ describe("Pool faults", () => {
     controller.abort();
     await flush();
     assert.equal(first.status, "rejected");
+    // The oldest create (the one started for the borrower that left) is the one let go: the
+    // remaining borrower keeps the create made on its behalf, never one that may be stuck.
     assert.deepEqual(
       calls.map((c) => c.signal.aborted),
-      [false, true],
+      [true, false],
       "one create is still wanted",
     );
-    calls[0]?.resolve(1);
+    calls[1]?.resolve(2);
     await flush();
-    assert.deepEqual([secondEntry.status, secondEntry.value], ["fulfilled", 1]);
+    assert.deepEqual([secondEntry.status, secondEntry.value], ["fulfilled", 2]);
     await second.aexit();
-    calls[1]?.reject(new DOMException("aborted", "AbortError"));
+    calls[0]?.reject(new DOMException("aborted", "AbortError"));
     await pool.close();
   });
 
@@ -182,6 +229,37 @@ describe("Pool faults", () => {
     assert.deepEqual([pool.borrowed, pool.size], [1, 1]);
     await holder.aexit();
     assert.equal(await asyncWith(pool.acquire(), (r) => r), 1, "the next borrower gets the real resource");
+    await pool.close();
+  });
+
+  test("regression: a mistaken exit after a failed aenter() loses the entry's error", async () => {
+    const pool = new Pool<number>({ create: () => 1, max: 1 });
+    const holder = pool.acquire();
+    await holder.aenter();
+    const lease = pool.acquire({ timeoutMs: 5 });
+    let entryError: unknown;
+    let exitError: unknown;
+    try {
+      try {
+        await lease.aenter();
+      } catch (error) {
+        entryError = error;
+        throw error;
+      } finally {
+        await lease.aexit();
+      }
+    } catch (error) {
+      exitError = error;
+    }
+    assert.ok(entryError instanceof TimeoutError);
+    assert.ok(exitError instanceof RuntimeError);
+    assert.equal(exitError.cause, entryError, "the entry's TimeoutError is the exit error's cause");
+    // The failure is handed over once, as Holding does: a second mistaken exit has no cause.
+    await assert.rejects(
+      Promise.resolve(lease.aexit()),
+      (error) => error instanceof RuntimeError && error.cause === undefined,
+    );
+    await holder.aexit();
     await pool.close();
   });
 

@@ -5,6 +5,7 @@ import { setTimeout as nodeSleep } from "node:timers/promises";
 import {
   asyncWith,
   CancelledError,
+  CancelScope,
   errorContext,
   RuntimeError,
   setErrorContext,
@@ -375,7 +376,7 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
     });
   });
 
-  test("case 196 test_nested_timeout_in_finally (an unlinked cleanup timeout in a finally)", async () => {
+  test("case 196 test_nested_timeout_in_finally (a shielded cleanup timeout in a finally)", async () => {
     let innerError: unknown;
     let outerReason: unknown;
     const error = await thrownByAsync(() =>
@@ -384,9 +385,13 @@ describe("timeout: cases 173-205 (test_timeouts.py)", () => {
           await sleep(10_000, t1.signal);
         } finally {
           outerReason = t1.signal.reason;
-          // Cleanup gets a fresh budget of its own: not linked to the expired outer signal.
+          // Cleanup gets a fresh budget of its own: the shield keeps the expired outer scope out
+          // (cancellation here is level-triggered, as trio's: without it the inner timeout
+          // would be aborted from the start).
           try {
-            await asyncWith(timeout(1), (t2) => sleep(10_000, t2.signal));
+            await asyncWith(new CancelScope({ shield: true }), () =>
+              asyncWith(timeout(1), (t2) => sleep(10_000, t2.signal)),
+            );
           } catch (e) {
             innerError = e;
           }

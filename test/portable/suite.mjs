@@ -4,6 +4,7 @@ import { run, skip } from "./runner.mjs";
 import "./with.mjs";
 import "./contextlib.mjs";
 import "./asyncio.mjs";
+import "./ambient.mjs";
 
 // Tests written with the real `using` / `await using` syntax run wherever the runtime parses it.
 try {

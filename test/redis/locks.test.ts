@@ -4,7 +4,7 @@
 // restarted). The multi-process tests are in processes.test.ts.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { asyncWith, RuntimeError, TimeoutError } from "../../src/index.js";
+import { asyncWith, currentSignal, Event, moveOnAfter, RuntimeError, TimeoutError, timeout } from "../../src/index.js";
 import { hubOf, SUBSCRIPTION_GRACE_MS } from "../../src/redis/client.js";
 import { LeaseLostError, RedisLock, RedisSemaphore } from "../../src/redis/index.js";
 import { sleep } from "../support/async.js";
@@ -237,6 +237,45 @@ describe("RedisLock and RedisSemaphore", { skip: skipReason }, () => {
       await sleep(10_000, hold.signal);
     }).catch((e: unknown) => e);
     assert.ok(thrown instanceof LeaseLostError);
+  });
+
+  test("a lost lease cancels the block's current scope: library waits and currentSignal() see it", async () => {
+    const key = freshKey("ambient-lost");
+    const lock = new RedisLock(await redis.client(), key, { leaseMs: 150 });
+    const event = new Event();
+    let ambient: AbortSignal | undefined;
+    const error = await asyncWith(lock.hold(), async (hold) => {
+      ambient = currentSignal();
+      await redis.raw.del(`${key}:holders`);
+      await event.wait(); // given no signal: the lease's scope ends it
+      assert.fail(`the wait outlived the lease (${String(hold.signal.reason)})`);
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof LeaseLostError);
+    assert.equal(ambient?.reason, error);
+
+    // A direct entry runs its block under the lease too, and an enclosing scope still reaches it.
+    const outer = await asyncWith(moveOnAfter(50), () =>
+      asyncWith(lock, async () => {
+        await event.wait();
+        return "not reached";
+      }),
+    );
+    assert.equal(outer, undefined);
+    assert.deepEqual(await keysOf(redis.raw, key), []);
+  });
+
+  test("a wait for a Redis permit observes the current scope", async () => {
+    const key = freshKey("ambient-wait");
+    const lock = new RedisLock(await redis.client(), key, { leaseMs: 1_000 });
+    await asyncWith(lock, async () => {
+      const started = performance.now();
+      await assert.rejects(
+        asyncWith(timeout(50), () => asyncWith(lock.hold(), () => "not reached")),
+        TimeoutError,
+      );
+      assert.ok(performance.now() - started < 5_000);
+    });
+    assert.deepEqual(await keysOf(redis.raw, key), []);
   });
 
   test("a release that finds the lease expired throws LeaseLostError", async () => {
