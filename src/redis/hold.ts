@@ -144,7 +144,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    * of the library in the block, and whatever reads `currentSignal()`, as a cancelled scope does.
    */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal(parentSignal(this.#scope.signal), block);
+    const own = this.#scope.signal;
+    return runWithSignal(parentSignal(own) ?? own, block);
   }
 
   /** Whether the permit is held now: granted, not released and not known to be lost. */
