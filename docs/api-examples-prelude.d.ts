@@ -8,8 +8,8 @@ type Lib = typeof import("contextlib-ts");
 
 /** The caller's abort signal, which an example passes on. */
 declare const signal: AbortSignal;
+// `url`, `request` and `download` are declared in docs/samples-prelude.d.ts, loaded beside this file.
 declare const callerSignal: AbortSignal;
-declare const request: { signal: AbortSignal };
 
 /** The instance a member's example is about. */
 declare const condition: import("contextlib-ts").Condition;
@@ -30,7 +30,6 @@ declare class Client {
   query(sql: string): Promise<unknown[]>;
 }
 declare class ConnectionLostError extends Error {}
-declare const url: string;
 declare const id: string;
 interface User {
   name: string;
@@ -38,7 +37,6 @@ interface User {
 declare function fetchUser(id: string, options?: { signal?: AbortSignal }): Promise<User>;
 declare function fetchPosts(id: string, options?: { signal?: AbortSignal }): Promise<string[]>;
 declare function render(user: User, posts: string[]): void;
-declare function download(url: string, options?: { signal?: AbortSignal }): Promise<void>;
 declare function poll(signal: AbortSignal): Promise<void>;
 
 /** A queue of jobs, shared by producers and consumers. */
