@@ -141,3 +141,6 @@ declare class Connection {
   aenter(): Promise<Conn>;
   aexit(): Promise<void>;
 }
+/** The file names an exit-stack example opens, and the queue a cancel-scope example drains. */
+declare const names: string[];
+declare function drain(queue: string[]): Promise<void>;

@@ -31,8 +31,6 @@ const entryPoints: Record<string, string> = {
 interface Example {
   /** The documented symbol and where it is: `SyncEntry (src/with.ts, dist/esm/with.d.ts:83)`. */
   readonly where: string;
-  /** The documented symbol and its source file: `SyncEntry (src/with.ts)`. */
-  readonly symbol: string;
   /** The virtual module the example is checked as. */
   readonly file: string;
   readonly code: string;
@@ -86,7 +84,6 @@ function examplesOf(path: string): Example[] {
         const src = `src/${relative(dist, path).replace(/\.d\.ts$/, ".ts")}`;
         examples.push({
           where: `${symbolName(node)} (${src}, ${dts}:${line})`,
-          symbol: `${symbolName(node)} (${src})`,
           file: join(root, ".api-examples", `${relative(dist, path).replaceAll(/[/.]/g, "_")}_${line}.mts`),
           code: lines.slice(i + 1, end).join("\n"),
         });
@@ -176,37 +173,6 @@ function typeCheck(examples: readonly Example[], owner: Map<string, string>): Ma
 const examples = declarationFiles(dist).flatMap(examplesOf);
 
 /**
- * The examples known not to type-check yet, by documented symbol: each is to be rewritten (its
- * imports shown, what it assumes declared in the prelude, the API used correctly) and then taken
- * off this list, which the test keeps exact.
- */
-const notYetRewritten = new Set<string>([
-  "AsyncBodyInSyncWith (src/with.ts)",
-  "AsyncExitStack.aenter (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.enterAsyncContext (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.enterContext (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.move (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.popAll (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.pushAsyncCallback (src/exit-stack/async-exit-stack.ts)",
-  "AsyncExitStack.use (src/exit-stack/async-exit-stack.ts)",
-  "AsyncGeneratorContextManager (src/generator.ts)",
-  "AsyncManagerGeneratorFunction (src/generator.ts)",
-  "CancelScope (src/asyncio/cancel-scope.ts)",
-  "ExitStack (src/exit-stack/exit-stack.ts)",
-  "ExitStack.adopt (src/exit-stack/exit-stack.ts)",
-  "ExitStack.enterContext (src/exit-stack/exit-stack.ts)",
-  "ExitStack.move (src/exit-stack/exit-stack.ts)",
-  "ExitStack.push (src/exit-stack/exit-stack.ts)",
-  "GeneratorContextManager (src/generator.ts)",
-  "GeneratorContextManagerFactory (src/generator.ts)",
-  "SyncEntry (src/with.ts)",
-  "SyncFunction (src/exit-stack/exit-stack.ts)",
-  "asyncContextManager (src/generator.ts)",
-  "contextManager (src/generator.ts)",
-  "syncWith (src/with.ts)",
-]);
-
-/**
  * Whether TypeScript's doc-comment parser ends the example early: it reads a word starting
  * with `@` after whitespace as a new tag, even inside a code fence, so the hover shows the code
  * cut in two (a method decorator, a `// @ts-expect-error`).
@@ -227,7 +193,7 @@ describe("API documentation examples (the @example blocks of the built .d.ts fil
   });
 
   test("no example is cut in two in hovers by a word starting with @", () => {
-    const cut = examples.filter((e) => cutInHovers(e.code) && !notYetRewritten.has(e.symbol)).map((e) => e.where);
+    const cut = examples.filter((e) => cutInHovers(e.code)).map((e) => e.where);
     assert.deepEqual(cut, []);
   });
 
@@ -238,18 +204,9 @@ describe("API documentation examples (the @example blocks of the built .d.ts fil
       errors.delete(prelude);
     }
     const failing = examples.filter((e) => errors.has(e.file) || cutInHovers(e.code));
-    const report = failing
-      .filter((e) => !notYetRewritten.has(e.symbol))
-      .map((e) => `${e.where}\n  ${errors.get(e.file)?.join("\n  ")}`);
+    const report = failing.map((e) => `${e.where}\n  ${errors.get(e.file)?.join("\n  ")}`);
     for (const e of examples) errors.delete(e.file);
     assert.deepEqual([...errors], [], "diagnostics outside the examples");
     assert.deepEqual(report, [], `${report.length} of ${examples.length} examples fail`);
-    // The list shrinks as examples are rewritten: one that passes must leave it.
-    const stillFailing = new Set(failing.map((e) => e.symbol));
-    assert.deepEqual(
-      [...notYetRewritten].filter((symbol) => !stillFailing.has(symbol)),
-      [],
-      "these examples pass now: remove them from notYetRewritten",
-    );
   });
 });
