@@ -73,13 +73,13 @@ declare const data: Uint8Array;
 /** docs/cancellation.md: a request with its own signal, a download, a server to start and ask. */
 declare const url: string;
 declare const request: { readonly signal: AbortSignal };
-declare function download(url: string, options: { signal: AbortSignal }): Promise<Uint8Array>;
+declare function download(url: string, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
 interface Server {
   readonly port: number;
 }
 declare const server: Server;
 declare function ask(server: Server): Promise<string>;
-declare const done: boolean;
+declare const finished: boolean;
 declare function listen(port: number): Promise<Server>;
 declare function serveUntil(server: Server, signal: AbortSignal): Promise<void>;
 declare function talkTo(port: number): Promise<void>;

@@ -159,12 +159,10 @@ function boundDecorate(manager: object, decorate: Decorate, cache: WeakMap<objec
  * const traced = new Traced();
  * const compute = traced.decorate((x: number) => x * 2);
  * compute(21); // logs "start", "end"; returns 42
- *
- * class Service {
- *   @traced.decorate
- *   handle(request: string): string { return request.toUpperCase(); }
- * }
  * ```
+ *
+ * `decorate` is also a method decorator: `@traced.decorate` written before a method of a class
+ * runs each call of that method inside the manager.
  */
 export abstract class ContextDecorator implements ContextManager<unknown, boolean | void> {
   /** Called before each call of a decorated function (and by `syncWith`); its result is not passed to the function. */

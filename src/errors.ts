@@ -69,8 +69,8 @@ const { contexts, none: EXPLICITLY_NONE } = sharedState("error-contexts", () => 
  * try {
  *   syncWith(failingClose, () => { throw new Error("body failed"); });
  * } catch (e) {
- *   e.message;                       // "close failed"
- *   errorContext(e).message;         // "body failed": nothing is lost
+ *   (e as Error).message;               // "close failed"
+ *   (errorContext(e) as Error).message; // "body failed": nothing is lost
  * }
  * ```
  */

@@ -49,9 +49,10 @@ export type ManagerGeneratorFunction<This, Args extends unknown[], T> = (
  *
  * @example
  * ```ts
- * const leased: AsyncManagerGeneratorFunction<Pool, [], Connection> = async function* () {
- *   const conn = await this.acquire();
- *   try { yield conn; } finally { await this.release(conn); }
+ * const leased: AsyncManagerGeneratorFunction<Pool<Conn>, [], Conn> = async function* () {
+ *   const lease = this.acquire();
+ *   const conn = await lease.aenter();
+ *   try { yield conn; } finally { await lease.aexit(); }
  * };
  * ```
  */
@@ -69,7 +70,7 @@ export type AsyncManagerGeneratorFunction<This, Args extends unknown[], T> = (
  *   level += by;
  *   try { yield level; } finally { level -= by; }
  * });
- * syncWith(indented(2), (now) => print(now));
+ * syncWith(indented(2), (now) => log(`level ${now}`));
  * ```
  */
 export type GeneratorContextManagerFactory<This, Args extends unknown[], T, Suppresses extends boolean = false> = (
@@ -224,7 +225,7 @@ function copyIdentity(factory: SomeFunction, func: SomeFunction): void {
  * @example
  * ```ts
  * const opened = contextManager(function* (path: string) {
- *   const file = openSync(path);
+ *   const file = openSync(path, "r");
  *   try { yield file; } finally { closeSync(file); }
  * });
  * const manager: GeneratorContextManager<number> = opened("notes.txt");
@@ -317,11 +318,11 @@ export class GeneratorContextManager<T, Suppresses extends boolean = false>
  *
  * @example
  * ```ts
- * const connection = asyncContextManager(async function* (url: string) {
- *   const conn = await connect(url);
+ * const connectTo = asyncContextManager(async function* (host: string, port: number) {
+ *   const conn = await getConn(host, port);
  *   try { yield conn; } finally { await conn.close(); }
  * });
- * const manager: AsyncGeneratorContextManager<Connection> = connection("db://local");
+ * const manager: AsyncGeneratorContextManager<Conn> = connectTo("localhost", 5432);
  * await asyncWith(manager, (conn) => conn.query("SELECT 1"));
  * ```
  */
@@ -468,18 +469,20 @@ export class AsyncGeneratorContextManager<T, Suppresses extends boolean = false>
  * @example
  * ```ts
  * const transaction = contextManager(function* (db: Database) {
- *   db.begin();
+ *   db.exec("BEGIN");
  *   try {
  *     yield db;
- *     db.commit();
+ *     db.exec("COMMIT");
  *   } catch (error) {
- *     db.rollback();
+ *     db.exec("ROLLBACK");
  *     throw error;
  *   }
  * });
- * syncWith(transaction(db), (tx) => tx.run("UPDATE accounts SET …"));
+ * syncWith(transaction(db), (tx) => tx.exec("UPDATE accounts SET balance = 0"));
  *
- * const audited = transaction(db).decorate(function transfer(from: string, to: string) { … });
+ * const audited = transaction(db).decorate(function transfer(from: string, to: string) {
+ *   db.exec(`UPDATE accounts SET owner = '${to}' WHERE owner = '${from}'`);
+ * });
  * ```
  */
 export function contextManager<This, Args extends unknown[], T>(
@@ -511,17 +514,19 @@ export function contextManager<This, Args extends unknown[], T>(
  *
  * @example
  * ```ts
- * const lease = asyncContextManager(async function* (pool: Pool) {
- *   const conn = await pool.acquire();
+ * const session = asyncContextManager(async function* (host: string, port: number) {
+ *   const conn = await getConn(host, port);
  *   try {
  *     yield conn;
  *   } finally {
- *     await pool.release(conn);
+ *     await conn.close();
  *   }
  * });
- * const rows = await asyncWith(lease(pool), (conn) => conn.query("SELECT 1"));
+ * const rows = await asyncWith(session(host, port), (conn) => conn.query("SELECT 1"));
  *
- * const report = lease(pool).decorate(async function report(day: string) { … });
+ * const daily = session(host, port).decorate(async function daily(day: string) {
+ *   log(`report for ${day}`);
+ * });
  * ```
  */
 export function asyncContextManager<This, Args extends unknown[], T>(

@@ -48,10 +48,10 @@ export interface ExcInfo {
  * @example
  * ```ts
  * class Transaction implements ContextManager<Transaction> {
- *   enter() { db.begin(); return this; }
- *   exit(exc?: ExcInfo) { exc ? db.rollback() : db.commit(); }
+ *   enter() { db.exec("BEGIN"); return this; }
+ *   exit(exc?: ExcInfo) { db.exec(exc ? "ROLLBACK" : "COMMIT"); }
  * }
- * syncWith(new Transaction(), (tx) => { … });
+ * syncWith(new Transaction(), (tx) => { work(); });
  * ```
  */
 export interface ContextManager<T = unknown, Suppress extends boolean | void = false | void> {
@@ -73,11 +73,13 @@ export interface ContextManager<T = unknown, Suppress extends boolean | void = f
  *
  * @example
  * ```ts
- * class Connection implements AsyncContextManager<Socket> {
- *   async aenter() { this.conn = await getConn(host, port); return this.conn; }
- *   async aexit(exc?: ExcInfo) { await this.conn.close(); }
+ * class Connection implements AsyncContextManager<Conn> {
+ *   #conn?: Conn;
+ *   constructor(readonly host: string, readonly port: number) {}
+ *   async aenter() { this.#conn = await getConn(this.host, this.port); return this.#conn; }
+ *   async aexit(exc?: ExcInfo) { await this.#conn?.close(); }
  * }
- * await asyncWith(new Connection("localhost", 500), async (conn) => { … });
+ * await asyncWith(new Connection("localhost", 500), async (conn) => conn.send("ping"));
  * ```
  */
 export interface AsyncContextManager<T = unknown, Suppress extends boolean | void = false | void> {
@@ -116,7 +118,7 @@ export const disposeSymbol: typeof Symbol.dispose = (
  *
  * @example
  * ```ts
- * const session = { async [asyncDisposeSymbol]() { await flush(); } };
+ * const session = { send: (text: string) => conn.send(text), async [asyncDisposeSymbol]() { await flush(); } };
  * await asyncWith(session, async (s) => s.send("hello")); // flush() awaited afterwards
  * ```
  */
@@ -145,8 +147,8 @@ export interface DisposableLike {
  *
  * @example
  * ```ts
- * const session: AsyncDisposableLike = { async [Symbol.asyncDispose]() { await db.close(); } };
- * await asyncWith(session, async () => db.query("SELECT 1"));
+ * const session: AsyncDisposableLike = { async [Symbol.asyncDispose]() { await conn.close(); } };
+ * await asyncWith(session, async () => conn.query("SELECT 1"));
  * ```
  */
 export interface AsyncDisposableLike {

@@ -75,9 +75,10 @@ function makeSuppressedError(): SuppressedErrorFunction {
  * try {
  *   stack.dispose();
  * } catch (e) {
- *   e instanceof SuppressedError;   // true
- *   e.error.message;                // "first registered" (the newer error)
- *   e.suppressed.message;           // "disposed first" (the one it displaced)
+ *   if (e instanceof SuppressedError) {
+ *     e.error;      // Error("first registered"), the newer error
+ *     e.suppressed; // Error("disposed first"), the one it displaced
+ *   }
  * }
  * ```
  */

@@ -170,7 +170,7 @@ function deriveGroup(original: AggregateError, members: unknown[]): AggregateErr
  *
  * @example
  * ```ts
- * syncWith(suppress(NotFoundError), () => fs.unlink(tmp));
+ * syncWith(suppress(NotFoundError), () => fs.unlinkSync(tmp));
  * await asyncWith(suppress(AbortError), async () => await download(url, { signal }));
  * ```
  */
@@ -305,8 +305,8 @@ function checkFinished(result: unknown, asynchronous: boolean): void {
  *
  * @example
  * ```ts
- * const manager: Closing<Reader> = closing(openReader(path));
- * syncWith(manager, (reader) => reader.readAll());
+ * const manager: Closing<File> = closing(openReader(path));
+ * syncWith(manager, (reader) => reader.read());
  * ```
  */
 export class Closing<T extends Closeable> implements ContextManager<T, void> {
@@ -344,7 +344,7 @@ export class Closing<T extends Closeable> implements ContextManager<T, void> {
  *
  * @example
  * ```ts
- * const size = syncWith(closing(openReader(path)), (reader) => reader.size());
+ * const text = syncWith(closing(openReader(path)), (reader) => reader.read());
  * ```
  */
 export function closing<T extends Closeable>(thing: T): Closing<T> {

@@ -66,8 +66,7 @@ type Thenable = {
  *
  * @example
  * ```ts
- * // @ts-expect-error: the result of an async body in syncWith cannot be used
- * const n: number = syncWith(nullContext(), async () => 1); // use asyncWith
+ * const n = syncWith(nullContext(), async () => 1); // struck through; any use of `n` fails: use asyncWith
  * ```
  */
 export interface AsyncBodyInSyncWith {
@@ -83,7 +82,7 @@ export interface AsyncBodyInSyncWith {
  * @example
  * ```ts
  * // with closing(open("a")) as a, closing(open("b")) as b:
- * syncWith([() => closing(open("a")), () => closing(open("b"))], (a, b) => copy(a, b));
+ * syncWith([() => closing(openFile("a")), () => closing(openFile("b"))], (a, b) => copy(a, b));
  * ```
  */
 export type SyncEntry = SyncManagerLike | (() => SyncManagerLike);
@@ -326,10 +325,10 @@ export function syncWith<M extends SyncManagerLike, R extends Thenable>(
  *
  * @example
  * ```ts
- * const total = syncWith(openLedger("2026.db"), (ledger) => ledger.sum());
- * syncWith([lock, transaction], (held, tx) => tx.run("UPDATE …"));
+ * const total = syncWith(openLedger(), (ledger) => ledger.sum());
+ * syncWith([openLedger(), suppress(RangeError)], (ledger) => ledger.sum());
  * // with closing(open("a")) as a, closing(open("b")) as b:
- * syncWith([() => closing(open("a")), () => closing(open("b"))], (a, b) => copy(a, b));
+ * syncWith([() => closing(openFile("a")), () => closing(openFile("b"))], (a, b) => copy(a, b));
  * ```
  */
 export function syncWith<M extends SyncManagerLike, R>(

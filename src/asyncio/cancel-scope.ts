@@ -65,8 +65,8 @@ export let markTaskScope: (scope: CancelScope) => void;
  * try {
  *   await fetch(url, { signal: scope.signal });
  * } catch (error) {
- *   if (scope.abortedByOwn && scope.isAbort(error)) { … } // our own abort, not the caller's
- *   throw error;
+ *   // Our own abort is handled here; the caller's, and any other error, goes on.
+ *   if (!(scope.abortedByOwn && scope.isAbort(error))) throw error;
  * } finally {
  *   scope.close();
  * }
@@ -74,7 +74,7 @@ export let markTaskScope: (scope: CancelScope) => void;
  * // As a manager (trio's CancelScope): the block ends quietly when the scope cancels itself.
  * const polling = new CancelScope({ deadline: performance.now() + 1000 });
  * await asyncWith(polling, async (s) => {
- *   while (!(await ready())) await sleep(50); // each wait observes the scope
+ *   await poll(s.signal); // the work observes the scope's signal
  *   s.cancel(); // or let the deadline pass
  * });
  * polling.cancelledCaught; // whether its own cancellation ended the block
@@ -396,8 +396,8 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
  *
  * @example
  * ```ts
- * await asyncWith(new CancelScope({ deadline: performance.now() + 1000 }), () => poll());
- * await asyncWith(new CancelScope({ shield: true }), () => conn.rollback()); // outer aborts stay out
+ * await asyncWith(new CancelScope({ deadline: performance.now() + 1000 }), (s) => poll(s.signal));
+ * await asyncWith(new CancelScope({ shield: true }), () => conn.close()); // outer aborts stay out
  * ```
  */
 export interface CancelScopeOptions {

@@ -111,7 +111,7 @@ export const holdingShapeKeeper: Holding = new Holding(
  *   // only one caller at a time gets here, in the order they arrived
  * });
  * await lock.acquire({ signal: AbortSignal.timeout(1000) });
- * try { … } finally { lock.release(); }
+ * try { work(); } finally { lock.release(); }
  * ```
  */
 export class Lock implements AsyncContextManager<undefined, void> {
@@ -184,7 +184,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
    *
    * @example
    * ```ts
-   * await asyncWith(lock.hold({ timeoutMs: 100 }), async () => { … });
+   * await asyncWith(lock.hold({ timeoutMs: 100 }), async () => { work(); });
    * ```
    */
   hold(options?: WaitOptions): Holding {
@@ -318,7 +318,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
    *
    * @example
    * ```ts
-   * await asyncWith(semaphore.hold({ signal }), async () => { … });
+   * await asyncWith(semaphore.hold({ signal }), async () => { work(); });
    * ```
    */
   hold(options?: WaitOptions): Holding {

@@ -90,7 +90,7 @@ const DONE = 3;
  *
  * @example
  * ```ts
- * await pool.close({ timeoutMs: 5_000, signal: shutdown.signal });
+ * await pool.close({ timeoutMs: 5_000, signal });
  * ```
  */
 export interface PoolCloseOptions {

@@ -404,7 +404,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
    * @example
    * ```ts
    * await asyncWith(new TaskGroup(), async (tg) => {
-   *   const port = await tg.start(async (started, signal) => {
+   *   const port = await tg.start<number>(async (started, signal) => {
    *     const server = await listen(0);
    *     started(server.port);
    *     await serveUntil(server, signal);

@@ -38,7 +38,7 @@ import { startTimer, stopTimer, type Timer } from "./timer.js";
  * @example
  * ```ts
  * await lock.acquire({ signal: AbortSignal.timeout(100) });
- * await event.wait({ timeoutMs: 50 }); // TimeoutError after 50 ms
+ * await ready.wait({ timeoutMs: 50 }); // TimeoutError after 50 ms
  * ```
  */
 export interface WaitOptions {

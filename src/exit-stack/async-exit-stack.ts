@@ -153,7 +153,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * const conn = await stack.enterAsyncContext(pool.connection());
+   * const conn = await stack.enterAsyncContext(connection(host, port));
    * ```
    */
   enterAsyncContext<T>(cm: AsyncContextManager<T, boolean | void>): Promise<T>;
@@ -189,7 +189,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * const held = stack.enterContext(lock);
+   * const ledger = stack.enterContext(openLedger());
    * ```
    */
   enterContext<T>(cm: ContextManager<T, boolean | void>): T;
@@ -250,7 +250,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * stack.pushAsyncCallback(fs.promises.rm, tmpdir, { recursive: true });
+   * stack.pushAsyncCallback(fs.promises.rm, tmp, { recursive: true });
    * ```
    */
   pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F {
@@ -288,8 +288,8 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    * @example
    * ```ts
    * const kept = await asyncWith(new AsyncExitStack(), async (stack) => {
-   *   await stack.enterAsyncContext(first());
-   *   await stack.enterAsyncContext(second());
+   *   stack.enterContext(first());
+   *   stack.enterContext(second());
    *   return stack.popAll();
    * });
    * ```
@@ -324,7 +324,10 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * await asyncWith(new AsyncExitStack(), async (stack) => { … });
+   * await asyncWith(new AsyncExitStack(), async (stack) => {
+   *   stack.defer(() => flush());
+   *   await work(signal);
+   * });
    * ```
    */
   async aenter(): Promise<this> {
@@ -375,7 +378,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * const conn = stack.use(await pool.connect());
+   * const handle = stack.use(fileHandle); // an AsyncDisposable
    * ```
    */
   use<T extends AsyncDisposable | Disposable | null | undefined>(value: T): T {
@@ -424,10 +427,12 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * await using stack = new AsyncExitStack();
-   * stack.use(await openA());
-   * stack.use(await openB());
-   * this.#resources = stack.move();
+   * async function openBoth(): Promise<AsyncExitStack> {
+   *   await using stack = new AsyncExitStack();
+   *   stack.use(openA());
+   *   stack.use(openB()); // if this throws, the first is released
+   *   return stack.move(); // else both are kept, for the caller to release
+   * }
    * ```
    */
   move(): AsyncExitStack {

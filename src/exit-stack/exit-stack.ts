@@ -47,8 +47,9 @@ export interface HasExit {
  *
  * @example
  * ```ts
- * stack.callback(() => {});       // fine
- * stack.callback(async () => {}); // type error: use AsyncExitStack.pushAsyncCallback
+ * const stack = new ExitStack();
+ * stack.callback(() => {}); // fine
+ * // stack.callback(async () => {}) does not compile: use AsyncExitStack.pushAsyncCallback
  * ```
  */
 export type SyncFunction<F extends (...args: any[]) => unknown> = F & NotAsync<ReturnType<F>>;
@@ -97,7 +98,7 @@ let isExitStack: (value: unknown) => value is ExitStack;
  * ```ts
  * // Python-style: open every file, or none.
  * const files = syncWith(new ExitStack(), (stack) =>
- *   names.map((name) => stack.enterContext(openFile(name))));
+ *   names.map((fileName) => stack.enterContext(closing(openFile(fileName)))));
  *
  * // TC39-style
  * {
@@ -160,8 +161,8 @@ export class ExitStack<Suppresses extends boolean = false>
    * @example
    * ```ts
    * syncWith(new ExitStack(), (stack) => {
-   *   const tx = stack.enterContext(db.transaction());
-   *   const file = stack.enterContext(fs.openSync("log.txt")); // a Disposable
+   *   const ledger = stack.enterContext(openLedger()); // a ContextManager
+   *   const handle = stack.enterContext(openHandle()); // a Disposable
    * });
    * ```
    */
@@ -192,7 +193,7 @@ export class ExitStack<Suppresses extends boolean = false>
    * @example
    * ```ts
    * stack.push((exc) => {
-   *   if (exc) log.error(exc.error);
+   *   if (exc) console.error(exc.error);
    *   return exc?.error instanceof AbortError; // swallow aborts only
    * });
    * ```
@@ -330,7 +331,7 @@ export class ExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * const fd = stack.adopt(fs.openSync(path), fs.closeSync);
+   * const fd = stack.adopt(fs.openSync(path, "r"), fs.closeSync);
    * ```
    */
   adopt<T>(value: T, onDispose: (value: T) => void): T {
@@ -360,10 +361,12 @@ export class ExitStack<Suppresses extends boolean = false>
    *
    * @example
    * ```ts
-   * using stack = new ExitStack();
-   * const a = stack.use(openA());
-   * const b = stack.use(openB()); // if this throws, `a` is released
-   * this.#resources = stack.move(); // else both are kept
+   * function openBoth(): ExitStack {
+   *   using stack = new ExitStack();
+   *   stack.use(openA());
+   *   stack.use(openB()); // if this throws, the first is released
+   *   return stack.move(); // else both are kept, for the caller to release
+   * }
    * ```
    */
   move(): ExitStack {

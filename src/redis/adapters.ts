@@ -12,6 +12,7 @@ import type { RedisClient, RedisSubscriber } from "./client.js";
  *
  * @example
  * ```ts
+ * import { createClient } from "redis";
  * const redis: NodeRedisLike = await createClient({ url }).connect();
  * ```
  */
@@ -29,7 +30,7 @@ export interface NodeRedisLike {
  *
  * @example
  * ```ts
- * const subscriber: NodeRedisSubscriberLike = redis.duplicate();
+ * const subscriber: NodeRedisSubscriberLike = nodeRedis.duplicate();
  * ```
  */
 export interface NodeRedisSubscriberLike {
@@ -85,6 +86,7 @@ export function fromNodeRedis(client: NodeRedisLike): RedisClient {
  *
  * @example
  * ```ts
+ * import { Redis } from "ioredis";
  * const redis: IoredisLike = new Redis(url);
  * ```
  */
@@ -102,7 +104,7 @@ export interface IoredisLike {
  *
  * @example
  * ```ts
- * const subscriber: IoredisSubscriberLike = redis.duplicate();
+ * const subscriber: IoredisSubscriberLike = ioredis.duplicate();
  * ```
  */
 export interface IoredisSubscriberLike {

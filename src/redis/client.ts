@@ -14,7 +14,7 @@ import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
  *
  * @example
  * ```ts
- * const subscriber: RedisSubscriber = await client.subscriber((channel, message) => {});
+ * const subscriber: RedisSubscriber = await client.subscriber((channel: string, message: string) => log(`${channel}: ${message}`));
  * await subscriber.subscribe("jobs:wake");
  * await subscriber.close();
  * ```
@@ -46,7 +46,7 @@ export interface RedisSubscriber {
  *
  * @example
  * ```ts
- * const client: RedisClient = fromIoredis(new Redis(url));
+ * const client: RedisClient = fromIoredis(ioredis);
  * ```
  */
 export interface RedisClient {

@@ -16,8 +16,8 @@
  *
  * @example
  * ```ts
- * await asyncWith(lock.hold(), async (hold) => {
- *   await migrate({ signal: hold.signal }); // rejects with a LeaseLostError if the lease ends
+ * await asyncWith(redisLock.hold(), async (hold) => {
+ *   await migrate({ signal: hold.signal, fencingToken: hold.token }); // rejects with a LeaseLostError if the lease ends
  * });
  * ```
  */

@@ -97,8 +97,8 @@ const DONE = 3;
  *
  * @example
  * ```ts
- * await asyncWith(lock.hold({ timeoutMs: 5000 }), async (hold) => {
- *   await storage.write(data, { fencingToken: hold.token, signal: hold.signal });
+ * await asyncWith(redisLock.hold({ timeoutMs: 5000 }), async (hold) => {
+ *   await storage.put("reports/daily.csv", data, { fencingToken: hold.token });
  * });
  * ```
  */
@@ -200,8 +200,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * const hold = await semaphore.acquire();
-   * try { await work(hold.signal); } finally { await hold.release(); }
+   * const hold = await redisSemaphore.acquire();
+   * try { await callPaymentApi({ signal: hold.signal, fencingToken: hold.token }); } finally { await hold.release(); }
    * ```
    */
   async release(failed?: { error: unknown }): Promise<void> {

@@ -89,7 +89,9 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * await asyncWith(semaphore.hold({ signal }), async (hold) => call(hold.token));
+   * await asyncWith(redisSemaphore.hold({ signal }), async (hold) =>
+   *   callPaymentApi({ signal: hold.signal, fencingToken: hold.token }),
+   * );
    * ```
    */
   hold(options?: WaitOptions): RedisHold {
@@ -102,8 +104,8 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
    *
    * @example
    * ```ts
-   * const hold = await lock.acquire({ timeoutMs: 1000 });
-   * try { await work(hold.signal); } finally { await hold.release(); }
+   * const hold = await redisLock.acquire({ timeoutMs: 1000 });
+   * try { await migrate({ signal: hold.signal, fencingToken: hold.token }); } finally { await hold.release(); }
    * ```
    */
   async acquire(options?: WaitOptions): Promise<RedisHold> {
@@ -153,7 +155,7 @@ abstract class RedisPrimitive implements AsyncContextManager<RedisHold, void> {
  *
  * @example
  * ```ts
- * const lock = new RedisLock(fromNodeRedis(redis), "migrations");
+ * const lock = new RedisLock(fromNodeRedis(nodeRedis), "migrations");
  * await asyncWith(lock.hold({ timeoutMs: 60_000 }), async (hold) => {
  *   await runMigrations({ fencingToken: hold.token, signal: hold.signal });
  * });
@@ -178,8 +180,10 @@ export class RedisLock extends RedisPrimitive {
  *
  * @example
  * ```ts
- * const payments = new RedisSemaphore(fromIoredis(redis), "payments-api", 10);
- * await asyncWith(payments.hold({ signal }), async (hold) => callPaymentApi(hold.signal));
+ * const payments = new RedisSemaphore(fromIoredis(ioredis), "payments-api", 10);
+ * await asyncWith(payments.hold({ signal }), async (hold) =>
+ *   callPaymentApi({ signal: hold.signal, fencingToken: hold.token }),
+ * );
  * ```
  */
 export class RedisSemaphore extends RedisPrimitive {
