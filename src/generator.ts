@@ -432,16 +432,18 @@ export class AsyncGeneratorContextManager<T, Suppresses extends boolean = false>
   }
 
   static {
-    const Self = AsyncGeneratorContextManager;
+    // The class is named inside the arrows, not captured in a constant here: the compiled
+    // output binds the class's name only after the class body, static blocks included, has run.
     type Manager = AsyncGeneratorContextManager<unknown>;
     registerSteppedManager({
       aenter: this.prototype.aenter,
       aexit: this.prototype.aexit,
       start: (manager) => (manager as Manager).#start(),
       entered: (manager, step) => (manager as Manager).#yielded(step as IteratorResult<unknown, unknown>),
-      resume: (manager, exc) => Self.#resume(manager as Manager, exc),
-      resumed: (manager, exc, step) => Self.#resumed(manager as Manager, exc, step as IteratorResult<unknown, unknown>),
-      resumeFailed: (_manager, exc, raised) => Self.#resumeFailed(exc, raised),
+      resume: (manager, exc) => AsyncGeneratorContextManager.#resume(manager as Manager, exc),
+      resumed: (manager, exc, step) =>
+        AsyncGeneratorContextManager.#resumed(manager as Manager, exc, step as IteratorResult<unknown, unknown>),
+      resumeFailed: (_manager, exc, raised) => AsyncGeneratorContextManager.#resumeFailed(exc, raised),
     });
   }
 

@@ -11,6 +11,7 @@
 // Usage: node scripts/runtimes/interop.mjs [path of a Node 24 binary]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import vm from "node:vm";
 import { transformSync as babel } from "@babel/core";
@@ -34,7 +35,9 @@ const compilers = {
       babelrc: false,
       configFile: false,
       sourceType: "module",
-      plugins: ["@babel/plugin-transform-explicit-resource-management"],
+      // Resolved from this directory, where the matrix installs it: Babel resolves a plugin's
+      // name from the working directory, the root, whose install leaves Babel out.
+      plugins: [createRequire(import.meta.url).resolve("@babel/plugin-transform-explicit-resource-management")],
     }).code,
   esbuild: (code) => esbuild(code, { format: "esm", target: "es2022", loader: "js" }).code,
 };
