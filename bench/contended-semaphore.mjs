@@ -4,6 +4,7 @@
 // printed. `node bench/contended-semaphore.mjs [path/to/lib/index.js]` (default: dist/esm,
 // so run `npm run build` first). Never part of `npm test`.
 import { Semaphore as PeerSemaphore } from "async-mutex";
+import { contended as contendedDriver, yieldOnce } from "./lib/contended.mjs";
 
 const libPath = process.argv[2] ?? new URL("../dist/esm/index.js", import.meta.url).href;
 const lib = await import(libPath.startsWith("file:") ? libPath : new URL(libPath, `file://${process.cwd()}/`).href);
@@ -13,24 +14,8 @@ const ROUNDS = 64;
 const REPEAT = 40; // contended batches per sample
 const RUNS = 15;
 
-const yieldOnce = async () => {
-  await null;
-};
-
-// Each case gets its own copy of the driver (compiled separately): closures of one function
-// literal share V8's type feedback, so a shared driver would let one case's promises make the
-// other cases' awaits polymorphic, and the order of the cases would decide the result.
-const driverSource = `
-  const task = async () => {
-    for (let i = 0; i < ROUNDS; i++) await acquisition();
-  };
-  return () => {
-    const tasks = [];
-    for (let t = 0; t < TASKS; t++) tasks.push(task());
-    return Promise.all(tasks);
-  };`;
 function contended(acquisition) {
-  return new Function("acquisition", "TASKS", "ROUNDS", driverSource)(acquisition, TASKS, ROUNDS);
+  return contendedDriver(acquisition, TASKS, ROUNDS);
 }
 
 const peer = new PeerSemaphore(4);

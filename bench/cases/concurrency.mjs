@@ -7,6 +7,7 @@
 // Uncontended: one task acquires and releases in a loop. Contended: TASKS tasks each take the
 // lock ROUNDS times and yield inside (`await null`), so that every acquisition but the first
 // of a round queues behind another; time is reported per acquisition.
+import { contended as contendedDriver, yieldOnce } from "../lib/contended.mjs";
 import { measureGroup } from "../lib/measure.mjs";
 
 const TASKS = 8;
@@ -14,20 +15,9 @@ const ROUNDS = 64;
 const PER_OP = TASKS * ROUNDS;
 
 const noop = async () => {};
-const yieldOnce = async () => {
-  await null;
-};
-
-/** Runs `acquisition` TASKS × ROUNDS times, in TASKS concurrent tasks. */
+/** Runs `acquisition` TASKS × ROUNDS times, in TASKS concurrent tasks, with a driver of its own. */
 function contended(acquisition) {
-  const task = async () => {
-    for (let i = 0; i < ROUNDS; i++) await acquisition();
-  };
-  return () => {
-    const tasks = [];
-    for (let t = 0; t < TASKS; t++) tasks.push(task());
-    return Promise.all(tasks);
-  };
+  return contendedDriver(acquisition, TASKS, ROUNDS);
 }
 
 /**
