@@ -262,9 +262,9 @@ export function groups(env) {
   const specs = [];
   const group = (name, cases, options) => specs.push({ name, kind: "ops", run: () => measureGroup(cases(), options) });
   // The lock, semaphore and pool groups start every batch from a clean heap (see measureGroup's
-  // `collect`): their peers' ES5 and generator helpers leave enough garbage to put the next
-  // case measured under the old generation's incremental marking, which a program using only
-  // that case never pays.
+  // `collect`): async-mutex's Mutex and runExclusive (generator-based helpers) leave enough
+  // garbage to put the next case measured under the old generation's incremental marking,
+  // which a program using only that case never pays.
   const clean = { collect: true };
   if (typeof lib.Lock === "function") {
     group("Lock, uncontended", () => lockCases(env, noop), clean);
