@@ -261,19 +261,17 @@ export function groups(env) {
   const { lib } = env;
   const specs = [];
   const group = (name, cases, options) => specs.push({ name, kind: "ops", run: () => measureGroup(cases(), options) });
-  // The contended groups start every batch from a clean heap (see measureGroup's `collect`):
-  // there async-mutex's Mutex and runExclusive (generator-based helpers) promote enough garbage
-  // to put the next case measured under the old generation's incremental marking, which a
-  // program using only that case never pays. The uncontended groups keep the plain rounds:
-  // there a collection before each batch made every case slower, the floor included (about
-  // 110 → 175 ns on Node 20), so it would change what they measure.
+  // The lock, semaphore and pool groups start every batch from a clean heap (see measureGroup's
+  // `collect`): async-mutex's Mutex and runExclusive (generator-based helpers) promote enough
+  // garbage to put the next case measured under the old generation's incremental marking,
+  // which a program using only that case never pays.
   const clean = { collect: true };
   if (typeof lib.Lock === "function") {
-    group("Lock, uncontended", () => lockCases(env, noop));
+    group("Lock, uncontended", () => lockCases(env, noop), clean);
     group(`Lock, contended (${TASKS} tasks), per acquisition`, () => contend(lockCases(env, yieldOnce)), clean);
   }
   if (typeof lib.Semaphore === "function") {
-    group("Semaphore(4), uncontended", () => semaphoreCases(env, noop));
+    group("Semaphore(4), uncontended", () => semaphoreCases(env, noop), clean);
     group(
       `Semaphore(4), contended (${TASKS} tasks), per acquisition`,
       () => contend(semaphoreCases(env, yieldOnce)),
@@ -281,7 +279,7 @@ export function groups(env) {
     );
   }
   if (typeof lib.Pool === "function") {
-    group("Pool(max 4), uncontended", () => poolCases(env, noop));
+    group("Pool(max 4), uncontended", () => poolCases(env, noop), clean);
     group(`Pool(max 4), contended (${TASKS} tasks), per acquisition`, () => contend(poolCases(env, yieldOnce)), clean);
   }
   if (typeof lib.timeout === "function") group("timeout enter–exit", () => timeoutCases(env));
