@@ -13,8 +13,8 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue } from "../validate.js";
-import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
-import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
+import { runBlockSymbol, runInScope } from "./ambient.js";
+import { type CancelScope, childScope, onDeadlineCheck, parentFor } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 
@@ -85,7 +85,6 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #parent: AbortSignal | undefined;
   #scope: CancelScope | undefined;
   #timer: Timer | undefined;
-  #signalTaken = false;
 
   /** Use {@link timeout} or {@link timeoutAt}. */
   constructor(when: number | null, options?: TimeoutOptions, delay?: number) {
@@ -98,11 +97,6 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   get signal(): AbortSignal {
     const scope = this.#scope;
     if (scope === undefined) throw new RuntimeError("Timeout has not been entered");
-    if (!this.#signalTaken) {
-      // Scopes linked to this signal may ask whether this deadline has passed (rule 64a).
-      this.#signalTaken = true;
-      onDeadlineCheck(scope, () => this.#fireIfDue());
-    }
     return scope.signal;
   }
 
@@ -139,14 +133,17 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   aenter(): this {
     if (this.#state !== "created") throw new RuntimeError("Timeout has already been entered");
     this.#state = "active";
-    this.#scope = new CancelScope(parentSignal(this.#parent));
+    const scope = childScope(parentFor(this.#parent));
+    this.#scope = scope;
+    // Scopes linked to this one may ask whether this deadline has passed (rule 64a).
+    onDeadlineCheck(scope, () => this.#fireIfDue());
     if (this.#when !== null) this.#arm(this.#when);
     return this;
   }
 
   /** @internal Runs the block with this timeout's scope current (see src/asyncio/ambient.ts). */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal(this.signal, block);
+    return runInScope(this.#scope as CancelScope, block);
   }
 
   /**
