@@ -81,14 +81,21 @@ export class Task<T> implements PromiseLike<T> {
   #error: unknown;
   #cancelledError: CancelledError | undefined;
 
-  /** The task's name: the one given to `createTask`, or `Task-<n>`. */
-  readonly name: string;
+  /** The name given to `createTask`, or the task's number until `name` is first read. */
+  #name: string | number;
 
   /** @internal Created by {@link TaskGroup.createTask}. */
   constructor(scope: CancelScope, promise: Promise<T>, name: string | undefined) {
     this.#scope = scope;
     this.#promise = promise;
-    this.name = name ?? `Task-${++taskCounter}`;
+    this.#name = name ?? ++taskCounter;
+  }
+
+  /** The task's name: the one given to `createTask`, or `Task-<n>`. */
+  get name(): string {
+    // Spelled out on first use: a string per task is a cost a group of 100,000 feels.
+    if (typeof this.#name === "number") this.#name = `Task-${this.#name}`;
+    return this.#name;
   }
 
   /**
