@@ -32,6 +32,8 @@ import type { WaitOptions } from "./waiters.js";
  */
 export interface AmbientScope {
   readonly signal: AbortSignal;
+  /** Whether the scope has aborted, answered without making its signal (a `CancelScope`'s). */
+  readonly aborted?: boolean;
 }
 
 /** The part of `AsyncLocalStorage` / `AsyncContext.Variable` the library uses. */
@@ -214,6 +216,20 @@ export function withCurrentSignal<O extends WaitOptions>(options: O | undefined)
   if (current === undefined) return options;
   const signal = current.signal;
   return options === undefined ? { signal } : { ...options, signal };
+}
+
+/**
+ * The reason the current scope aborted with, or `undefined` when it has not (or there is none),
+ * without making the scope's signal: what an acquire that need not wait checks, so that taking
+ * a free lock inside a scope costs no `AbortSignal`. A wait that must queue then calls
+ * {@link withCurrentSignal}.
+ *
+ * @internal
+ */
+export function currentAbort(): { reason: unknown } | undefined {
+  const current = currentScope();
+  if (current === undefined || !(current.aborted ?? current.signal.aborted)) return undefined;
+  return { reason: current.signal.reason };
 }
 
 let neverAborted: WaitOptions | undefined;
