@@ -53,8 +53,12 @@ type Parent = AbortSignal | AmbientScope;
  */
 export let childScope: (parent: Parent | undefined) => CancelScope;
 
-/** @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner scope asks. */
-export let onDeadlineCheck: (scope: CancelScope, check: () => void) => void;
+/**
+ * @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner
+ * scope asks: `owner` is the object whose deadline it is, and `check(owner)` (one function for
+ * every owner, so that a timeout allocates no closure for it) fires it if due.
+ */
+export let onDeadlineCheck: (scope: CancelScope, owner: object, check: (owner: object) => void) => void;
 
 /**
  * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
@@ -118,7 +122,8 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   #taskRoot = false;
   /** Whether its signal goes into `scopeOfSignal` (a scope made with `new CancelScope`). */
   #registered = true;
-  #deadlineCheck: (() => void) | undefined;
+  #deadlineOwner: object | undefined;
+  #deadlineCheck: ((owner: object) => void) | undefined;
 
   static {
     childScope = (parent) => {
@@ -130,7 +135,8 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     markTaskScope = (scope) => {
       scope.#taskRoot = true;
     };
-    onDeadlineCheck = (scope, check) => {
+    onDeadlineCheck = (scope, owner, check) => {
+      scope.#deadlineOwner = owner;
       scope.#deadlineCheck = check;
     };
   }
@@ -270,7 +276,10 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
       chain.push(scope);
     }
     // Outermost first: an outer deadline's abort reaches the inner scopes from outside.
-    for (let i = chain.length - 1; i >= 0; i--) (chain[i] as CancelScope).#deadlineCheck?.();
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const scope = chain[i] as CancelScope;
+      if (scope.#deadlineOwner !== undefined) scope.#deadlineCheck?.(scope.#deadlineOwner);
+    }
     return parentScope.#aborted;
   }
 

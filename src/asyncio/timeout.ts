@@ -18,6 +18,9 @@ import { type CancelScope, childScope, onDeadlineCheck, parentFor } from "./canc
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 
+/** Fires a timeout's passed deadline for an inner scope that asks (set by {@link Timeout}'s static block). */
+let fireIfDue: (owner: object) => void;
+
 /** Python's `_State` values, used verbatim in messages and `toString()` (rule 58). */
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
 
@@ -136,7 +139,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
     const scope = childScope(parentFor(this.#parent));
     this.#scope = scope;
     // Scopes linked to this one may ask whether this deadline has passed (rule 64a).
-    onDeadlineCheck(scope, () => this.#fireIfDue());
+    onDeadlineCheck(scope, this, fireIfDue);
     if (this.#when !== null) this.#arm(this.#when);
     return this;
   }
@@ -195,6 +198,10 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #arm(when: number): void {
     // Delays beyond setTimeout's range are reached in steps (timer.ts).
     this.#timer = startTimer(() => this.#expire(), when - performance.now());
+  }
+
+  static {
+    fireIfDue = (owner) => (owner as Timeout).#fireIfDue();
   }
 
   /** Fires the deadline now if it has passed but its timer has not run yet (see {@link CancelScope.enclosingAborted}). */
