@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { asyncWith, CancelledError, CancelScope, currentSignal, Lock, TaskGroup, timeout } from "../../src/index.js";
+import { asyncWith, CancelledError, CancelScope, currentSignal, Lock, Pool, TaskGroup, timeout } from "../../src/index.js";
 
 /** Counts the AbortControllers made while a test runs (the library calls the global one). */
 let made = 0;
@@ -200,5 +200,38 @@ describe("the scope tree's children", () => {
       [false, false, true, false, false, true, true, false],
     );
     assert.ok(again.aborted);
+  });
+});
+
+describe("a wait that need not wait asks for no signal", () => {
+  test("borrowing an idle resource inside a scope makes no signal; a borrow that waits does", async () => {
+    const pool = new Pool({ create: () => ({}), max: 1 });
+    await asyncWith(pool.acquire(), () => undefined); // one idle resource from here on
+    made = 0; // making it took a controller of its own, for create(signal)
+    await asyncWith(timeout(60_000), async () => {
+      await asyncWith(pool.acquire(), () => undefined);
+      assert.equal(made, 0, "an idle resource was handed over without the scope's signal");
+      let waiting: Promise<string> | undefined;
+      await asyncWith(pool.acquire(), () => {
+        waiting = asyncWith(pool.acquire(), () => "second");
+        assert.equal(made, 1, "the borrow that queued asked for the scope's signal");
+      });
+      assert.equal(await waiting, "second");
+    });
+    await pool.close();
+  });
+
+  test("an idle resource is still refused inside a scope that has aborted", async () => {
+    const pool = new Pool({ create: () => ({}), max: 1 });
+    await asyncWith(pool.acquire(), () => undefined);
+    const scope = new CancelScope({});
+    const reason = new Error("cancelled");
+    let refused: unknown;
+    await asyncWith(scope, async () => {
+      scope.abort(reason);
+      refused = await asyncWith(pool.acquire(), () => "borrowed").catch((error: unknown) => error);
+    }).catch(() => undefined);
+    assert.equal(refused, reason);
+    await pool.close();
   });
 });
