@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { asyncWith, CancelledError, CancelScope, currentSignal, Lock, Pool, TaskGroup, timeout } from "../../src/index.js";
+import { asyncWith, CancelledError, CancelScope, currentSignal, Event, Lock, Pool, TaskGroup, timeout } from "../../src/index.js";
 
 /** Counts the AbortControllers made while a test runs (the library calls the global one). */
 let made = 0;
@@ -233,5 +233,27 @@ describe("a wait that need not wait asks for no signal", () => {
     }).catch(() => undefined);
     assert.equal(refused, reason);
     await pool.close();
+  });
+
+  test("waiting on an Event that is set makes no signal; one that is not set does, and a cancelled scope refuses", async () => {
+    const ready = new Event();
+    ready.set();
+    const idle = new Event();
+    await asyncWith(timeout(60_000), async () => {
+      assert.equal(await ready.wait(), true);
+      assert.equal(made, 0);
+      const waiting = idle.wait();
+      assert.equal(made, 1);
+      idle.set();
+      assert.equal(await waiting, true);
+    });
+    const scope = new CancelScope({});
+    const reason = new Error("cancelled");
+    let refused: unknown;
+    await asyncWith(scope, async () => {
+      scope.abort(reason);
+      refused = await ready.wait().catch((error: unknown) => error);
+    }).catch(() => undefined);
+    assert.equal(refused, reason);
   });
 });
