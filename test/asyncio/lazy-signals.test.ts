@@ -6,7 +6,17 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { asyncWith, CancelledError, CancelScope, currentSignal, Event, Lock, Pool, TaskGroup, timeout } from "../../src/index.js";
+import {
+  asyncWith,
+  CancelledError,
+  CancelScope,
+  currentSignal,
+  Event,
+  Lock,
+  Pool,
+  TaskGroup,
+  timeout,
+} from "../../src/index.js";
 
 /** Counts the AbortControllers made while a test runs (the library calls the global one). */
 let made = 0;
