@@ -14,6 +14,7 @@ import {
   Event,
   Lock,
   Pool,
+  Semaphore,
   TaskGroup,
   timeout,
 } from "../../src/index.js";
@@ -265,5 +266,33 @@ describe("a wait that need not wait asks for no signal", () => {
       refused = await ready.wait().catch((error: unknown) => error);
     }).catch(() => undefined);
     assert.equal(refused, reason);
+  });
+
+  test("taking a free Lock or Semaphore inside a scope makes no signal; a cancelled scope still refuses", async () => {
+    const lock = new Lock();
+    const semaphore = new Semaphore(2);
+    await asyncWith(timeout(60_000), async () => {
+      await asyncWith(lock, () => undefined);
+      await asyncWith(semaphore, () => undefined);
+      await lock.acquire({ timeoutMs: 1_000 });
+      lock.release();
+      assert.equal(made, 0);
+      await asyncWith(lock, async () => {
+        const waiting = lock.acquire();
+        assert.equal(made, 1, "the acquire that queued asked for the scope's signal");
+        setTimeout(() => lock.release(), 0); // hands the lock to the waiter; the block's exit releases it
+        await waiting;
+      });
+    });
+    const scope = new CancelScope({});
+    const reason = new Error("cancelled");
+    const refusals: unknown[] = [];
+    await asyncWith(scope, async () => {
+      scope.abort(reason);
+      refusals.push(await lock.acquire().catch((error: unknown) => error));
+      refusals.push(await semaphore.acquire({ timeoutMs: 10 }).catch((error: unknown) => error));
+    }).catch(() => undefined);
+    assert.deepEqual(refusals, [reason, reason]);
+    assert.equal(lock.locked(), false);
   });
 });
