@@ -28,6 +28,7 @@ import {
   type Entries,
   EXIT,
   NULLISH,
+  newEntries,
   unwindAsync,
 } from "./unwind.js";
 
@@ -102,7 +103,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   implements AsyncContextManager<AsyncExitStack<Suppresses>, Suppresses>, AsyncDisposableStack
 {
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
-  readonly #entries: Entries = { list: [] };
+  readonly #entries: Entries = newEntries();
   /** ECMA-262 [[AsyncDisposableState]]: pending until `disposeAsync` or `move`. */
   #disposed = false;
 

@@ -9,7 +9,7 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, addBareCallback, addEntry, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+import { ADOPT, addBareCallback, addEntry, CALL, DEFER, DISPOSE, type Entries, EXIT, newEntries, unwindSync } from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -112,7 +112,7 @@ export class ExitStack<Suppresses extends boolean = false>
   implements ContextManager<ExitStack<Suppresses>, Suppresses>, DisposableStack
 {
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
-  readonly #entries: Entries = { list: [] };
+  readonly #entries: Entries = newEntries();
   /** ECMA-262 [[DisposableState]]: pending until `dispose` or `move`. */
   #disposed = false;
 
@@ -139,6 +139,14 @@ export class ExitStack<Suppresses extends boolean = false>
     if (!isExitStack(stack)) throw receiverError(NAME, method, stack);
     if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
     return stack;
+  }
+
+  /**
+   * Whether `stack` is an ExitStack that takes resources: the pushes' fast path, one test that
+   * throws nothing (#receiver then says what is wrong).
+   */
+  static #isOpen(stack: unknown): stack is ExitStack {
+    return typeof stack === "object" && stack !== null && #entries in stack && !stack.#disposed;
   }
 
   /** Reads `#disposed` for enterSyncManager, which cannot see it. */
@@ -220,6 +228,10 @@ export class ExitStack<Suppresses extends boolean = false>
    * ```
    */
   callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
+    if (args.length === 0 && ExitStack.#isOpen(this) && typeof callback === "function") {
+      addBareCallback(this.#entries, CALL, callback);
+      return callback;
+    }
     const self = ExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
     if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
@@ -350,6 +362,10 @@ export class ExitStack<Suppresses extends boolean = false>
    * ```
    */
   defer(onDispose: () => void): void {
+    if (ExitStack.#isOpen(this) && typeof onDispose === "function") {
+      addBareCallback(this.#entries, DEFER, onDispose);
+      return;
+    }
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
     addBareCallback(self.#entries, DEFER, onDispose);
