@@ -9,7 +9,18 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, addBareCallback, addEntry, CALL, DEFER, DISPOSE, type Entries, EXIT, newEntries, unwindSync } from "./unwind.js";
+import {
+  ADOPT,
+  addBareCallback,
+  addEntry,
+  CALL,
+  DEFER,
+  DISPOSE,
+  type Entries,
+  EXIT,
+  newEntries,
+  unwindSync,
+} from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -227,13 +238,20 @@ export class ExitStack<Suppresses extends boolean = false>
    * stack.callback(clearInterval, timer);
    * ```
    */
-  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
-    if (args.length === 0 && ExitStack.#isOpen(this) && typeof callback === "function") {
-      addBareCallback(this.#entries, CALL, callback);
+  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F;
+  callback(callback: unknown): unknown {
+    // `arguments`, not a rest parameter: V8 11 (Node 20) allocates the rest array on every push.
+    // biome-ignore lint/complexity/noArguments: only its length is read on the fast path.
+    if (arguments.length < 2 && ExitStack.#isOpen(this) && typeof callback === "function") {
+      const entries = this.#entries;
+      if (entries.bare === CALL) entries.list.push(callback);
+      else addBareCallback(entries, CALL, callback);
       return callback;
     }
     const self = ExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
+    // biome-ignore lint/complexity/noArguments: the arguments after the callback, copied once.
+    const args: unknown[] = Array.prototype.slice.call(arguments, 1);
     if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
     else self.#add(CALL, callback, args);
     return callback;
@@ -363,7 +381,9 @@ export class ExitStack<Suppresses extends boolean = false>
    */
   defer(onDispose: () => void): void {
     if (ExitStack.#isOpen(this) && typeof onDispose === "function") {
-      addBareCallback(this.#entries, DEFER, onDispose);
+      const entries = this.#entries;
+      if (entries.bare === DEFER) entries.list.push(onDispose);
+      else addBareCallback(entries, DEFER, onDispose);
       return;
     }
     const self = ExitStack.#receiver(this, "defer", true);
