@@ -7,6 +7,9 @@
 //    program that never uses scopes; (b) is what creating the storage at import would cost it.
 // 2. Entering a scope: asyncWith over timeout / CancelScope / TaskGroup, next to the same work
 //    written by hand with an AbortController and a timer, and AsyncLocalStorage.run alone.
+// 3. A TaskGroup's tasks, at 1,000 and 100,000 per group, with the async context and without
+//    it: each task runs in a context of its own (as each Python task gets a copy of its
+//    context), and this shows what that costs next to the rest of a task.
 //
 // Self-contained (it compiles the library into .cache/bench-ambient); `npm run bench` runs it
 // after the main suite, or alone: `node bench/ambient.mjs [--runs N]`. Prints Markdown.
@@ -21,7 +24,7 @@ const args = process.argv.slice(2);
 // -- child process: one measurement ------------------------------------------------------------
 
 async function child(mode) {
-  if (mode === "enter-off") {
+  if (mode === "enter-off" || mode === "tasks-off") {
     // The library then sees no async context, as in a browser: scopes work, nothing is ambient.
     globalThis[Symbol.for("contextlib-ts.ambient-scope")] = { store: undefined, unavailable: true, active: 0 };
   }
@@ -42,6 +45,11 @@ async function child(mode) {
     return ((performance.now() - start) * 1e6) / 400_000; // ns per operation
   };
   const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+  if (mode === "tasks" || mode === "tasks-off") {
+    report(await timeTasks(lib));
+    return;
+  }
 
   if (mode === "never" || mode === "after" || mode === "inside") {
     if (mode === "after") await asyncWith(timeout(1000), body);
@@ -87,6 +95,44 @@ async function child(mode) {
   delete cases[mode === "enter" ? "" : "hand-written: AbortController + setTimeout + clearTimeout"];
   await asyncWith(timeout(1000), body); // the storage exists from here on (unless "enter-off")
   report(await timeCases(cases));
+}
+
+/** ns per task of a hand-written group and of a TaskGroup, at 1,000 and 100,000 tasks (best of 3). */
+async function timeTasks(lib) {
+  const task = async () => {};
+  const hand = async (size) => {
+    const controller = new AbortController();
+    const failures = [];
+    const onFailure = (error) => {
+      if (failures.length === 0) controller.abort(error);
+      failures.push(error);
+      throw error;
+    };
+    const tasks = new Array(size);
+    for (let i = 0; i < size; i++) tasks[i] = task(controller.signal).then(undefined, onFailure);
+    await Promise.allSettled(tasks);
+  };
+  const ours = (size) =>
+    lib.asyncWith(new lib.TaskGroup(), (tg) => {
+      for (let i = 0; i < size; i++) tg.createTask(task);
+    });
+  const results = {};
+  for (const size of [1_000, 100_000]) {
+    const reps = Math.max(2, 200_000 / size);
+    for (const [name, op] of [
+      ["hand-written group", hand],
+      ["TaskGroup", ours],
+    ]) {
+      let best = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const start = performance.now();
+        for (let i = 0; i < reps; i++) await op(size);
+        best = Math.min(best, ((performance.now() - start) * 1e6) / (reps * size));
+      }
+      results[`${name}, ${size.toLocaleString("en-US")} tasks`] = best;
+    }
+  }
+  return results;
 }
 
 async function timeCases(cases) {
@@ -188,6 +234,13 @@ async function parent() {
     for (const [name, ns] of Object.entries(enter)) {
       const other = (table) => (table[name] === undefined ? "" : table[name].toFixed(0));
       lines.push(`| ${name} | ${ns.toFixed(0)} | ${(ns / base).toFixed(2)}× | ${other(kept)} | ${other(off)} |`);
+    }
+    const withContext = measure(runtime, "tasks");
+    const withoutContext = measure(runtime, "tasks-off");
+    lines.push("", `#### Node ${version}: a TaskGroup's tasks (ns per task, best of 3 rounds)`, "");
+    lines.push("| group | with async context (Node) | without (as in a browser) |", "| --- | ---: | ---: |");
+    for (const [name, ns] of Object.entries(withContext)) {
+      lines.push(`| ${name} | ${ns.toFixed(0)} | ${withoutContext[name].toFixed(0)} |`);
     }
     lines.push("");
   }

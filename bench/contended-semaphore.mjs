@@ -3,6 +3,12 @@
 // interleaved, RUNS times each after a warm-up, and the median CPU time per acquisition is
 // printed. `node bench/contended-semaphore.mjs [path/to/lib/index.js]` (default: dist/esm,
 // so run `npm run build` first). Never part of `npm test`.
+//
+// It agrees with the suite's "Semaphore(4), contended" group now that the suite starts each
+// batch from a clean heap. Before, the suite charged our cases for the garbage of its
+// `runExclusive` peer (generator-based helpers, megabytes promoted per batch): the old
+// generation's incremental marking then ran during our batches, 1.2–1.4× on Node 20 there
+// against 0.8× here, where the collection before each sample already kept them apart.
 import { Semaphore as PeerSemaphore } from "async-mutex";
 import { contended as contendedDriver, yieldOnce } from "./lib/contended.mjs";
 

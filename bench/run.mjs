@@ -10,6 +10,7 @@
 //   BENCH_RUNTIMES=/path/to/node npm run bench     those runtimes only (":"-separated)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { buildBench, outDir } from "./build.mjs";
 import { aggregate, renderAll } from "./lib/report.mjs";
@@ -98,5 +99,27 @@ if (write) {
 
 // Ambient cancel scopes are measured in fresh processes of their own (bench/ambient.mjs).
 if (only.length === 0 || only.some((o) => "ambient".includes(o))) {
-  spawnSync(process.execPath, [`${root}bench/ambient.mjs`], { cwd: root, stdio: "inherit" });
+  const ambient = spawnSync(process.execPath, [`${root}bench/ambient.mjs`, "--runs", String(Math.max(runs, 3))], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (ambient.status !== 0) {
+    console.error(`bench: bench/ambient.mjs exited with ${ambient.status ?? ambient.signal}`);
+    process.exit(1);
+  }
+  const tables = ambient.stdout.trim().replace(/^### Ambient cancel scopes\n+/, "");
+  console.log(`\n### Ambient cancel scopes\n\n${tables}\n`);
+  if (write) {
+    const file = `${root}BENCHMARKS.md`;
+    const start = "<!-- bench:ambient:start -->";
+    const end = "<!-- bench:ambient:end -->";
+    const text = readFileSync(file, "utf8");
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`BENCHMARKS.md lacks the ${start} … ${end} markers`);
+    const when = `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average (1 min) ${loadavg()[0].toFixed(1)} at the end.`;
+    writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${when}\n\n${tables}\n\n${text.slice(to)}`);
+    console.error("bench: BENCHMARKS.md ambient tables updated");
+  }
 }

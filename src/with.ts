@@ -653,6 +653,19 @@ function mayBeStackOverflow(error: unknown): boolean {
   return error instanceof RangeError;
 }
 
+/**
+ * A cancel scope's block, run by the scope (see runAsyncManager). A function of its own, so that
+ * the closure it makes does not give `runAsyncManager` a context allocated on every call.
+ */
+function runScoped(
+  runBlock: (this: unknown, block: () => unknown) => unknown,
+  manager: unknown,
+  body: (value: any) => unknown,
+  value: unknown,
+): unknown {
+  return runBlock.call(manager, () => body(value));
+}
+
 // The happy path awaits exactly aenter, the body and aexit: the same microtask ticks as a
 // hand-written `const r = await acquire(); try { await use(r) } finally { await release(r) }`.
 // An aenter/aexit that answers synchronously (a free lock, a pooled resource) is not awaited:
@@ -678,7 +691,9 @@ async function runAsyncManager(
   }
   let result: unknown;
   try {
-    result = await (typeof runBlock === "function" ? runBlock.call(manager, () => body(value)) : body(value));
+    result = await (typeof runBlock === "function"
+      ? runScoped(runBlock as (block: () => unknown) => unknown, manager, body, value)
+      : body(value));
   } catch (error) {
     if (mayBeStackOverflow(error)) await undefined;
     let suppress: unknown;

@@ -13,6 +13,8 @@ import {
   asyncWith,
   contextManager,
   type ExcInfo,
+  Lock,
+  Semaphore,
   syncWith,
 } from "../src/index.js";
 
@@ -293,5 +295,76 @@ describe("generator managers", () => {
       }
     });
     assert.equal(await countTicks(() => syncWith(managed(), (r) => r.open)), 1);
+  });
+});
+
+describe("Lock and Semaphore", () => {
+  /**
+   * The floor: a count of free permits and a FIFO of resolvers, a release handing its permit
+   * straight to the first waiter (no cancellation, nothing else).
+   */
+  class MinimalSemaphore {
+    readonly #waiters: Array<() => void> = [];
+    constructor(private free: number) {}
+    acquire(): Promise<void> | undefined {
+      if (this.free > 0) {
+        this.free--;
+        return undefined;
+      }
+      return new Promise((resolve) => this.#waiters.push(resolve));
+    }
+    release(): void {
+      const next = this.#waiters.shift();
+      if (next === undefined) this.free++;
+      else next();
+    }
+  }
+
+  const yieldOnce = async (): Promise<void> => {
+    await null;
+  };
+
+  /** `tasks` concurrent tasks taking `acquisition` `rounds` times each; every holder yields once. */
+  function contended(tasks: number, rounds: number, acquisition: () => Promise<unknown>): () => Promise<unknown> {
+    const task = async (): Promise<void> => {
+      for (let i = 0; i < rounds; i++) await acquisition();
+    };
+    return () => Promise.all(Array.from({ length: tasks }, task));
+  }
+
+  function byHand(permits: number): () => Promise<void> {
+    const floor = new MinimalSemaphore(permits);
+    return async () => {
+      const pending = floor.acquire();
+      if (pending !== undefined) await pending;
+      try {
+        await yieldOnce();
+      } finally {
+        floor.release();
+      }
+    };
+  }
+
+  test("uncontended asyncWith(lock): 3 ticks with a body that yields once, the minimal hand-written lock's count", async () => {
+    const expected = await countTicks(byHand(1));
+    assert.equal(expected, 3);
+    const lock = new Lock();
+    assert.equal(await countTicks(() => asyncWith(lock, yieldOnce)), expected);
+    assert.equal(lock.locked(), false);
+  });
+
+  test("contended asyncWith(lock): the minimal hand-written lock's count, a resolve per hand-off", async () => {
+    const expected = await countTicks(contended(8, 16, byHand(1)));
+    assert.equal(expected, 8 * 16 * 3 + 2);
+    const lock = new Lock();
+    assert.equal(await countTicks(contended(8, 16, () => asyncWith(lock, yieldOnce))), expected);
+    assert.equal(lock.locked(), false);
+  });
+
+  test("contended asyncWith(semaphore): the minimal hand-written semaphore's count", async () => {
+    const expected = await countTicks(contended(8, 16, byHand(4)));
+    const semaphore = new Semaphore(4);
+    assert.equal(await countTicks(contended(8, 16, () => asyncWith(semaphore, yieldOnce))), expected);
+    assert.equal(semaphore.locked(), false);
   });
 });

@@ -94,12 +94,23 @@ export function median(values) {
  * case once (batches of at least `minBatch` operations); the result per case is the median time per operation in nanoseconds, its min
  * and max, the median of the per-round ratios to the baseline, and the exact tick count.
  *
+ * With `collect` (and `--expose-gc`), a full collection and then half a batch of the same case
+ * run before every batch, outside its timing, so that each batch starts from a heap holding
+ * only that case's garbage and pays only for its own. Without
+ * it, a case that leaves much garbage behind (a peer built on generator-based `__awaiter`
+ * helpers promotes megabytes per batch) starts incremental marking in the old generation, and
+ * the case measured next runs under marking's write barriers and pays its steps: on Node 20
+ * that made `asyncWith(lock)` contended look 1.5–2.3× its own cost.
+ *
  * @example
  * ```js
  * const rows = await measureGroup([{ name: "raw", op: raw }, { name: "asyncWith", op }]);
  * ```
  */
-export async function measureGroup(cases, { rounds = 15, batchMs = 8, warmupMs = 150, minBatch = 16 } = {}) {
+export async function measureGroup(
+  cases,
+  { rounds = 15, batchMs = 8, warmupMs = 150, minBatch = 16, collect: collectFirst = false } = {},
+) {
   const live = [];
   const results = new Map();
   for (const c of cases) {
@@ -126,7 +137,15 @@ export async function measureGroup(cases, { rounds = 15, batchMs = 8, warmupMs =
   for (let round = 0; round < rounds; round++) {
     const order = live.map((_, i) => live[(i + round) % live.length]);
     const perOp = new Map();
-    for (const c of order) perOp.set(c, await c.loop(c.op, c.batch));
+    for (const c of order) {
+      if (collectFirst) {
+        collect();
+        // The first milliseconds after a full collection run slower (every case, the floor
+        // included: about 2× for 100 ns operations); half a batch, not timed, gets past them.
+        await c.loop(c.op, Math.max(1, c.batch >> 1));
+      }
+      perOp.set(c, await c.loop(c.op, c.batch));
+    }
     for (const c of live) {
       const r = results.get(c);
       r.times.push((perOp.get(c) * 1e6) / (c.per ?? 1));

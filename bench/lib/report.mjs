@@ -279,12 +279,21 @@ function targets(result) {
       ` (${fmtNs(tg.ns)})`,
     );
   const tgBig = findRow(result, "TaskGroup, 100,000 tasks", "asyncWith(new TaskGroup()), createTask");
-  if (tg && tgBig)
+  const floorOf = (group) => result.groups.find((g) => g.name.startsWith(group))?.rows[0];
+  const floorSmall = floorOf("TaskGroup, 1,000 tasks");
+  const floorBig = floorOf("TaskGroup, 100,000 tasks");
+  if (tg && tgBig && floorSmall && floorBig && !floorBig.failed) {
+    // Linear beyond what the runtime imposes: 100,000 live tasks make the collector work
+    // harder for the hand-written group too (its per-task cost grows 2–9× from 1,000 to
+    // 100,000 here), so growth is judged against the floor's own growth.
+    const growth = tgBig.ns / tg.ns;
+    const floorGrowth = floorBig.ns / floorSmall.ns;
     add(
-      "TaskGroup: 100,000 tasks linear (per-task cost within 1.5× of 1,000's)",
-      tgBig.ns / tg.ns <= 1.5,
-      `${fmtRatio(tgBig.ns / tg.ns)} (${fmtNs(tgBig.ns)} vs ${fmtNs(tg.ns)})`,
+      "TaskGroup: 100,000 tasks linear (per-task growth from 1,000 within 1.5× of the hand-written group's)",
+      growth / floorGrowth <= 1.5,
+      `${fmtRatio(growth / floorGrowth)} (per task ${fmtNs(tg.ns)} → ${fmtNs(tgBig.ns)}, ${fmtRatio(growth)}; hand-written ${fmtNs(floorSmall.ns)} → ${fmtNs(floorBig.ns)}, ${fmtRatio(floorGrowth)})`,
     );
+  }
   const to = findRow(result, "timeout enter–exit", "asyncWith(timeout(ms))");
   if (to)
     atMost(

@@ -3,7 +3,7 @@
  *
  * Python's `async with asyncio.timeout(5):` reaches every `await` inside the block however deep,
  * because cancellation follows the task. Here the same reach comes from an async context
- * variable holding the innermost scope's `AbortSignal`: entering `timeout`, `timeoutAt`,
+ * variable holding the innermost scope: entering `timeout`, `timeoutAt`,
  * `TaskGroup`, `CancelScope` or `moveOnAfter` through `asyncWith` runs the block (and the tasks a
  * group starts) with that signal current, a scope entered inside links to it, and every wait of
  * the library that is given no `signal` observes it.
@@ -25,10 +25,21 @@
 
 import type { WaitOptions } from "./waiters.js";
 
+/**
+ * What the variable holds: the innermost scope, asked for its `signal` only when something
+ * needs one (a wait, `currentSignal()`). A scope whose signal nobody asks for costs no
+ * `AbortSignal`, which on Node 20 is about 4 µs each (a `TaskGroup`'s tasks, most blocks).
+ */
+export interface AmbientScope {
+  readonly signal: AbortSignal;
+  /** Whether the scope has aborted, answered without making its signal (a `CancelScope`'s). */
+  readonly aborted?: boolean;
+}
+
 /** The part of `AsyncLocalStorage` / `AsyncContext.Variable` the library uses. */
-interface SignalStore {
-  get(): AbortSignal | undefined;
-  run<R>(signal: AbortSignal, fn: () => R): R;
+interface ScopeStore {
+  get(): AmbientScope | undefined;
+  run<R>(scope: AmbientScope, fn: () => R): R;
   /**
    * Switches the storage off while no scope runs, where a live storage slows the whole process
    * (Node before 24: promise hooks); the next `run` switches it on again.
@@ -38,7 +49,7 @@ interface SignalStore {
 
 /** The process-wide record: `store` is made on first use; `unavailable` once it cannot be. */
 interface Shared {
-  store: SignalStore | undefined;
+  store: ScopeStore | undefined;
   unavailable: boolean;
   /** Blocks and tasks running with a scope current, counted only when the store can idle. */
   active: number;
@@ -51,8 +62,12 @@ const registry = globalThis as { [SHARED_KEY]?: Shared };
 /** This build's handle on the record, once it exists (made by whichever build enters a scope first). */
 let shared: Shared | undefined;
 
-/** The current scope's signal, without making anything: nothing exists until a scope is entered. */
-function currentOrUndefined(): AbortSignal | undefined {
+/**
+ * The current scope, without making anything: nothing exists until a scope is entered.
+ *
+ * @internal
+ */
+export function currentScope(): AmbientScope | undefined {
   if (shared === undefined) {
     shared = registry[SHARED_KEY];
     if (shared === undefined) return undefined;
@@ -87,7 +102,7 @@ function hookBased(process: ProcessLike): boolean {
 }
 
 /** Makes the variable: native `AsyncContext.Variable`, else `AsyncLocalStorage`, else nothing. */
-function createStore(): SignalStore | undefined {
+function createStore(): ScopeStore | undefined {
   const scope = globalThis as {
     AsyncContext?: { Variable?: new () => AsyncContextVariable };
     process?: ProcessLike;
@@ -96,8 +111,8 @@ function createStore(): SignalStore | undefined {
   if (typeof Variable === "function") {
     const variable = new Variable();
     return {
-      get: () => variable.get() as AbortSignal | undefined,
-      run: (signal, fn) => variable.run(signal, fn),
+      get: () => variable.get() as AmbientScope | undefined,
+      run: (scope, fn) => variable.run(scope, fn),
     };
   }
   let hooks: { AsyncLocalStorage?: new () => AsyncLocalStorageLike } | undefined;
@@ -111,8 +126,8 @@ function createStore(): SignalStore | undefined {
   const storage = new Storage();
   const disable = storage.disable;
   return {
-    get: () => storage.getStore() as AbortSignal | undefined,
-    run: (signal, fn) => storage.run(signal, fn),
+    get: () => storage.getStore() as AmbientScope | undefined,
+    run: (scope, fn) => storage.run(scope, fn),
     idle:
       typeof disable === "function" && hookBased(scope.process as ProcessLike)
         ? () => disable.call(storage)
@@ -134,16 +149,16 @@ function createStore(): SignalStore | undefined {
  * ```
  */
 export function currentSignal(): AbortSignal | undefined {
-  return currentOrUndefined();
+  return currentScope()?.signal;
 }
 
 /**
- * Runs `fn` with `signal` as the current scope's signal, for `fn`'s synchronous part and every
- * continuation it schedules. Makes the variable on first use.
+ * Runs `fn` with `scope` current, for `fn`'s synchronous part and every continuation it
+ * schedules. Makes the variable on first use.
  *
  * @internal
  */
-export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
+export function runInScope<R>(scope: AmbientScope, fn: () => R): R {
   if (shared === undefined) {
     shared = registry[SHARED_KEY] ?? { store: undefined, unavailable: false, active: 0 };
     registry[SHARED_KEY] = shared;
@@ -158,7 +173,7 @@ export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
     }
     shared.store = store;
   }
-  if (store.idle === undefined) return store.run(signal, fn);
+  if (store.idle === undefined) return store.run(scope, fn);
   // Count the block until it settles; when none is left, the storage idles. A thenable that
   // is not a promise is never counted out, so the storage stays on rather than go off early.
   const record = shared;
@@ -168,7 +183,7 @@ export function runWithSignal<R>(signal: AbortSignal, fn: () => R): R {
   };
   let result: R;
   try {
-    result = store.run(signal, fn);
+    result = store.run(scope, fn);
   } catch (error) {
     leave();
     throw error;
@@ -187,19 +202,6 @@ function isThenable(value: unknown): boolean {
 }
 
 /**
- * The parent a scope entered now links to: the explicit `signal` given to it, the current
- * scope's signal, or both combined (either one aborting aborts the scope, with its own reason).
- *
- * @internal
- */
-export function parentSignal(explicit: AbortSignal | undefined): AbortSignal | undefined {
-  const current = currentOrUndefined();
-  if (current === undefined || current === explicit) return explicit;
-  if (explicit === undefined) return current;
-  return AbortSignal.any([explicit, current]);
-}
-
-/**
  * A wait's options with the current scope's signal filled in when none was given: the one
  * place where the library's waits (locks, semaphores, condition, event, barrier, pool) observe
  * the ambient scope. Returns `options` itself outside every scope, allocating nothing.
@@ -210,9 +212,24 @@ export function withCurrentSignal<O extends WaitOptions>(options: O | undefined)
   if (options !== undefined && (typeof options !== "object" || options === null || options.signal !== undefined)) {
     return options; // given a signal, or not options at all: the caller's checks say so
   }
-  const current = currentOrUndefined();
+  const current = currentScope();
   if (current === undefined) return options;
-  return options === undefined ? { signal: current } : { ...options, signal: current };
+  const signal = current.signal;
+  return options === undefined ? { signal } : { ...options, signal };
+}
+
+/**
+ * The reason the current scope aborted with, or `undefined` when it has not (or there is none),
+ * without making the scope's signal: what an acquire that need not wait checks, so that taking
+ * a free lock inside a scope costs no `AbortSignal`. A wait that must queue then calls
+ * {@link withCurrentSignal}.
+ *
+ * @internal
+ */
+export function currentAbort(): { reason: unknown } | undefined {
+  const current = currentScope();
+  if (current === undefined || !(current.aborted ?? current.signal.aborted)) return undefined;
+  return { reason: current.signal.reason };
 }
 
 let neverAborted: WaitOptions | undefined;

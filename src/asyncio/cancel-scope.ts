@@ -27,18 +27,38 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue, isAbortSignal } from "../validate.js";
-import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
+import { type AmbientScope, currentScope, runBlockSymbol, runInScope } from "./ambient.js";
 import { CancelledError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 
 /** How many `cause` links {@link CancelScope.isAbort} follows before giving up (cycles are cut too). */
 const MAX_CAUSE_DEPTH = 32;
 
-/** The scope each library-made signal belongs to: a scope given such a signal links to the scope. */
+/**
+ * The scope each signal of a scope made with `new CancelScope` belongs to, so that a scope
+ * given such a signal links to the scope, without a listener. The scopes the library makes
+ * for itself (`timeout`, `TaskGroup` and its tasks) are not entered here: a `WeakMap` entry
+ * per short-lived signal costs more than the signal on Node 24 (its collector work made a
+ * `timeout()` 5× slower in a loop), and their signals, passed on explicitly, are found on the
+ * chain of current scopes instead ({@link CancelScope.#enclosingOwner}).
+ */
 const scopeOfSignal = new WeakMap<AbortSignal, CancelScope>();
 
-/** @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner scope asks. */
-export let onDeadlineCheck: (scope: CancelScope, check: () => void) => void;
+/** What a scope links to: a signal, or a scope (the current one, whose signal need not exist). */
+type Parent = AbortSignal | AmbientScope;
+
+/**
+ * @internal A new scope linked to `parent`: what `timeout`, `TaskGroup` and its tasks use, so
+ * that linking to a scope of this library never makes that scope's signal.
+ */
+export let childScope: (parent: Parent | undefined) => CancelScope;
+
+/**
+ * @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner
+ * scope asks: `owner` is the object whose deadline it is, and `check(owner)` (one function for
+ * every owner, so that a timeout allocates no closure for it) fires it if due.
+ */
+export let onDeadlineCheck: (scope: CancelScope, owner: object, check: (owner: object) => void) => void;
 
 /**
  * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
@@ -91,15 +111,32 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   /** Whether this scope is still in its parent's children, or listening to its parent signal. */
   #linked = false;
   #onParentAbort: (() => void) | undefined;
-  #children: Set<CancelScope> | undefined;
+  /**
+   * The linked children, in the order they linked: an intrusive list (O(1) link and unlink,
+   * no allocation), as a `TaskGroup` links and unlinks one scope per task.
+   */
+  #firstChild: CancelScope | undefined;
+  #lastChild: CancelScope | undefined;
+  #previousSibling: CancelScope | undefined;
+  #nextSibling: CancelScope | undefined;
   #taskRoot = false;
-  #deadlineCheck: (() => void) | undefined;
+  /** Whether its signal goes into `scopeOfSignal` (a scope made with `new CancelScope`). */
+  #registered = true;
+  #deadlineOwner: object | undefined;
+  #deadlineCheck: ((owner: object) => void) | undefined;
 
   static {
+    childScope = (parent) => {
+      const scope = new CancelScope();
+      scope.#registered = false;
+      if (parent !== undefined) scope.#link(parent);
+      return scope;
+    };
     markTaskScope = (scope) => {
       scope.#taskRoot = true;
     };
-    onDeadlineCheck = (scope, check) => {
+    onDeadlineCheck = (scope, owner, check) => {
+      scope.#deadlineOwner = owner;
       scope.#deadlineCheck = check;
     };
   }
@@ -127,30 +164,60 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     this.#link(parent);
   }
 
-  /** Links this scope to `parent`: a library scope's signal through its children, any other with a listener. */
-  #link(parent: AbortSignal): void {
+  /** Links this scope to `parent`: a library scope through its children, any other signal with a listener. */
+  #link(parent: Parent): void {
     this.#parentScope = undefined;
     this.#parentSignal = undefined;
-    const parentScope = scopeOfSignal.get(parent);
+    const parentScope = CancelScope.#scopeOf(parent);
     if (parentScope !== undefined) {
       this.#parentScope = parentScope;
       if (parentScope.#aborted) {
         this.#abortWith(parentScope.#reason, false);
         return;
       }
-      parentScope.#children ??= new Set();
-      parentScope.#children.add(this);
+      const last = parentScope.#lastChild;
+      this.#previousSibling = last;
+      if (last === undefined) parentScope.#firstChild = this;
+      else last.#nextSibling = this;
+      parentScope.#lastChild = this;
       this.#linked = true;
       return;
     }
-    this.#parentSignal = parent;
-    if (parent.aborted) {
-      this.#abortWith(parent.reason, false);
+    const signal = isAbortSignal(parent) ? parent : parent.signal;
+    this.#parentSignal = signal;
+    if (signal.aborted) {
+      this.#abortWith(signal.reason, false);
       return;
     }
-    this.#onParentAbort = () => this.#abortWith(parent.reason, false);
-    parent.addEventListener("abort", this.#onParentAbort);
+    this.#onParentAbort = () => this.#abortWith(signal.reason, false);
+    signal.addEventListener("abort", this.#onParentAbort);
     this.#linked = true;
+  }
+
+  /**
+   * The scope of this build behind `parent`: itself, or the scope whose signal it is. A scope
+   * of the other build (ESM beside CJS) is linked through its signal, as any foreign one.
+   */
+  static #scopeOf(parent: Parent): CancelScope | undefined {
+    if (#firstChild in parent) return parent;
+    const signal = isAbortSignal(parent) ? parent : parent.signal;
+    return scopeOfSignal.get(signal) ?? CancelScope.#enclosingOwner(signal);
+  }
+
+  /**
+   * The scope among the current one and those enclosing it whose signal `signal` is: the
+   * signal a block passes on explicitly (`timeout(ms, { signal: tg.signal })`) is almost
+   * always an enclosing scope's. Found by walking the chain, because marking each signal with
+   * its scope costs more than the signal on some runtimes (a `WeakMap` entry: 200 ns and
+   * collector work on Node 24; a property on Node 20's signals: 3–6 µs).
+   */
+  static #enclosingOwner(signal: AbortSignal): CancelScope | undefined {
+    const current = currentScope();
+    if (current === undefined || !(#firstChild in current)) return undefined;
+    for (let scope: CancelScope | undefined = current; scope !== undefined; scope = scope.#parentScope) {
+      if (scope.#controller?.signal === signal) return scope;
+    }
+    return undefined;
   }
 
   /** The signal to hand to the work inside the scope. */
@@ -160,7 +227,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
       controller = new AbortController();
       this.#controller = controller;
       if (this.#aborted) controller.abort(this.#reason);
-      scopeOfSignal.set(controller.signal, this);
+      if (this.#registered) scopeOfSignal.set(controller.signal, this);
     }
     return controller.signal;
   }
@@ -209,7 +276,10 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
       chain.push(scope);
     }
     // Outermost first: an outer deadline's abort reaches the inner scopes from outside.
-    for (let i = chain.length - 1; i >= 0; i--) (chain[i] as CancelScope).#deadlineCheck?.();
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const scope = chain[i] as CancelScope;
+      if (scope.#deadlineOwner !== undefined) scope.#deadlineCheck?.(scope.#deadlineOwner);
+    }
     return parentScope.#aborted;
   }
 
@@ -237,14 +307,22 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     this.#own = own;
     this.#unlink();
     this.#controller?.abort(reason);
-    // The parent's very reason, all the way down; a child added meanwhile saw us aborted.
-    const children = this.#children;
-    if (children !== undefined) {
-      this.#children = undefined;
+    // The parent's very reason, all the way down; a child added meanwhile saw us aborted. The
+    // children are all detached first, so that abort listeners closing scopes meanwhile find
+    // no list to change.
+    if (this.#firstChild !== undefined) {
+      const children: CancelScope[] = [];
+      for (let child: CancelScope | undefined = this.#firstChild; child !== undefined; child = child.#nextSibling) {
+        children.push(child);
+      }
+      this.#firstChild = undefined;
+      this.#lastChild = undefined;
       for (const child of children) {
         child.#linked = false;
-        child.#abortWith(reason, false);
+        child.#previousSibling = undefined;
+        child.#nextSibling = undefined;
       }
+      for (const child of children) child.#abortWith(reason, false);
     }
     return true;
   }
@@ -256,7 +334,15 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
       this.#parentSignal?.removeEventListener("abort", this.#onParentAbort);
       this.#onParentAbort = undefined;
     } else if (this.#parentScope !== undefined) {
-      this.#parentScope.#children?.delete(this);
+      const parent = this.#parentScope;
+      const previous = this.#previousSibling;
+      const next = this.#nextSibling;
+      if (previous === undefined) parent.#firstChild = next;
+      else previous.#nextSibling = next;
+      if (next === undefined) parent.#lastChild = previous;
+      else next.#previousSibling = previous;
+      this.#previousSibling = undefined;
+      this.#nextSibling = undefined;
     }
   }
 
@@ -342,7 +428,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     if (state.phase !== "created") throw new RuntimeError("CancelScope has already been entered");
     state.phase = "active";
     this.#unlink();
-    state.outer = parentSignal(state.signal);
+    state.outer = parentFor(state.signal);
     if (!state.shield && state.outer !== undefined) this.#link(state.outer);
     this.#armDeadline(state);
     return this;
@@ -370,7 +456,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
 
   /** @internal Runs the block with this scope current (see src/asyncio/ambient.ts). */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal(this.signal, block);
+    return runInScope(this, block);
   }
 
   #armDeadline(state: ManagerState): void {
@@ -416,7 +502,7 @@ class ManagerState {
   shield: boolean;
   readonly signal: AbortSignal | undefined;
   /** The parent computed on entry: the `signal` option and the current scope, combined. */
-  outer: AbortSignal | undefined = undefined;
+  outer: Parent | undefined = undefined;
   cancelCalled = false;
   cancelledCaught = false;
   timer: Timer | undefined = undefined;
@@ -478,6 +564,18 @@ export function moveOnAfter(ms: number, options?: Omit<CancelScopeOptions, "dead
  */
 export function moveOnAt(deadline: number, options?: Omit<CancelScopeOptions, "deadline">): CancelScope {
   return new CancelScope({ ...checkOptions(options), deadline });
+}
+
+/**
+ * @internal The parent a scope entered now links to: the explicit `signal` given to it, the
+ * current scope, or both combined (either one aborting aborts the scope, with its own reason).
+ */
+export function parentFor(explicit: AbortSignal | undefined): Parent | undefined {
+  const current = currentScope();
+  if (current === undefined) return explicit;
+  if (explicit === undefined) return current;
+  const signal = current.signal;
+  return signal === explicit ? current : AbortSignal.any([explicit, signal]);
 }
 
 /** See {@link CancelScope.isAbort}: `error` is `reason`, was caused by it, or is a generic `AbortError`. */

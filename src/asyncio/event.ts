@@ -5,7 +5,7 @@
  */
 
 import { shareIdentity } from "../identity.js";
-import { withCurrentSignal } from "./ambient.js";
+import { currentAbort, withCurrentSignal } from "./ambient.js";
 import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
@@ -73,11 +73,12 @@ export class Event {
    * ```
    */
   wait(options?: WaitOptions): Promise<true> {
-    options = withCurrentSignal(options);
-    const refused = refusal(options);
+    // The current scope's abort refuses as a given signal's does; its signal is made only
+    // when the wait must queue.
+    const refused = refusal(options) ?? (options?.signal === undefined ? currentAbort() : undefined);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#flag) return RESOLVED_TRUE;
-    return this.#waiters.wait(options, true, "Event wait");
+    return this.#waiters.wait(withCurrentSignal(options), true, "Event wait");
   }
 }
 

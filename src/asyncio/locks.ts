@@ -14,7 +14,7 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
-import { withCurrentSignal } from "./ambient.js";
+import { currentAbort, withCurrentSignal } from "./ambient.js";
 import { acquireHeld, type Held } from "./held.js";
 import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
 
@@ -210,16 +210,20 @@ export class Lock implements AsyncContextManager<undefined, void> {
    * `undefined` for no promise at all), or queues for it, resolving to `granted`.
    */
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
-    options = withCurrentSignal(options);
-    if (options !== undefined) {
-      const refused = refusal(options);
-      if (refused !== undefined) return Promise.reject(refused.reason);
-    }
+    // Given no signal, the current scope's abort refuses too; its signal is made only when
+    // the acquire must queue (taking a free lock inside a scope costs no AbortSignal).
+    const refused = options === undefined ? currentAbort() : (refusal(options) ?? ambientRefusal(options));
+    if (refused !== undefined) return Promise.reject(refused.reason);
     if (!this.#locked) {
       this.#locked = true;
       return free;
     }
-    return this.#waiters.wait(options, granted as true | undefined, "Lock acquire", this.#passOn) as Promise<V>;
+    return this.#waiters.wait(
+      withCurrentSignal(options),
+      granted as true | undefined,
+      "Lock acquire",
+      this.#passOn,
+    ) as Promise<V>;
   }
 }
 
@@ -341,16 +345,19 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
 
   /** `acquire` and the managers' enter, as Lock's: takes a permit, answering `free`, or queues, resolving to `granted`. */
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
-    options = withCurrentSignal(options);
-    if (options !== undefined) {
-      const refused = refusal(options);
-      if (refused !== undefined) return Promise.reject(refused.reason);
-    }
+    // As Lock's: the current scope's signal is made only when the acquire must queue.
+    const refused = options === undefined ? currentAbort() : (refusal(options) ?? ambientRefusal(options));
+    if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#value > 0) {
       this.#value--;
       return free;
     }
-    return this.#waiters.wait(options, granted as true | undefined, "Semaphore acquire", this.#passOn) as Promise<V>;
+    return this.#waiters.wait(
+      withCurrentSignal(options),
+      granted as true | undefined,
+      "Semaphore acquire",
+      this.#passOn,
+    ) as Promise<V>;
   }
 }
 
@@ -379,3 +386,8 @@ export class BoundedSemaphore extends Semaphore {
 
 // `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
 shareIdentity({ Holding, Lock, Semaphore, BoundedSemaphore });
+
+/** The current scope's abort, for wait options that name no signal of their own. */
+function ambientRefusal(options: WaitOptions): { reason: unknown } | undefined {
+  return options.signal === undefined ? currentAbort() : undefined;
+}

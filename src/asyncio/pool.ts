@@ -13,7 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
-import { withCurrentSignal } from "./ambient.js";
+import { currentAbort, withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 import { checkWaitOptions, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
@@ -408,8 +408,9 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
   /** An idle entry (taken synchronously) or the promise of a resource. */
   #borrow(options: WaitOptions | undefined): Promise<T> | Idle<T> {
     if (this.#closed) return Promise.reject(closedError());
-    options = withCurrentSignal(options);
-    const refused = refusal(options);
+    // Given no signal, the current scope's abort refuses too; its signal is asked for only
+    // when the borrow must wait (a scope's signal is made on first use).
+    const refused = refusal(options) ?? (options?.signal === undefined ? currentAbort() : undefined);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).
     const warm = this.#idle.pop();
@@ -418,6 +419,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
       if (this.#idle.length === 0) this.#stopEviction();
       return warm;
     }
+    options = withCurrentSignal(options);
     const waiting = this.#waiters.wait(options, undefined, "Pool acquire", (resource) => {
       // Granted, but the caller gave up before it resumed: the resource goes to the next one.
       this.#borrowed--;

@@ -13,8 +13,8 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, type ExcInfo, isObject, typeName } from "../protocol.js";
 import { checkOptions, checkSignal } from "../validate.js";
-import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
-import { CancelScope, describeError, markTaskScope } from "./cancel-scope.js";
+import { runBlockSymbol, runInScope } from "./ambient.js";
+import { type CancelScope, childScope, describeError, markTaskScope, parentFor } from "./cancel-scope.js";
 import { CancelledError } from "./errors.js";
 
 /**
@@ -81,17 +81,27 @@ export class Task<T> implements PromiseLike<T> {
   #error: unknown;
   #cancelledError: CancelledError | undefined;
 
-  /** The task's name: the one given to `createTask`, or `Task-<n>`. */
-  readonly name: string;
+  /** The name given to `createTask`, or the task's number until `name` is first read. */
+  #name: string | number;
 
   /** @internal Created by {@link TaskGroup.createTask}. */
   constructor(scope: CancelScope, promise: Promise<T>, name: string | undefined) {
     this.#scope = scope;
     this.#promise = promise;
-    this.name = name ?? `Task-${++taskCounter}`;
+    this.#name = name ?? ++taskCounter;
   }
 
-  /** The signal the task's function received: aborted with the group, or by {@link Task.abort}. */
+  /** The task's name: the one given to `createTask`, or `Task-<n>`. */
+  get name(): string {
+    // Spelled out on first use: a string per task is a cost a group of 100,000 feels.
+    if (typeof this.#name === "number") this.#name = `Task-${this.#name}`;
+    return this.#name;
+  }
+
+  /**
+   * The task's signal (made on first use): the one its function received, aborted with the
+   * group or by {@link Task.abort}.
+   */
   get signal(): AbortSignal {
     return this.#scope.signal;
   }
@@ -256,19 +266,29 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
   aenter(): this {
     if (this.#entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
     this.#entered = true;
-    this.#scope = new CancelScope(parentSignal(this.#parent));
+    this.#scope = childScope(parentFor(this.#parent));
     if (this.#cancelOnEntry !== undefined) this.cancel(this.#cancelOnEntry.reason);
     return this;
   }
 
   /** @internal Runs the block with the group's scope current (see src/asyncio/ambient.ts). */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal((this.#scope as CancelScope).signal, block);
+    return runInScope(this.#scope as CancelScope, block);
   }
 
   /**
    * Starts `fn(signal)` as a task of the group and returns its handle (rule 69). The function
-   * runs at once, up to its first `await`; a synchronous throw counts as the task's failure.
+   * runs at once, up to its first `await`, with the task's scope current (its waits, and
+   * `currentSignal()`, observe the task's cancellation); a synchronous throw counts as the
+   * task's failure.
+   *
+   * The signal argument is made only for a function that declares a parameter (`fn.length`
+   * of 1 or more, as Express and mocha read a function's arity): a function declared with
+   * none, `() => work()`, is called with no argument, and its task's signal is made only if
+   * something asks for it (`task.signal`, `currentSignal()`, a wait of the library). An
+   * `AbortSignal` is the largest cost of a task (about 4 µs each on Node 20). A wrapper with
+   * rest parameters, `(...args) => inner(...args)`, declares none: write
+   * `(signal) => inner(signal)`, or read `currentSignal()` inside.
    *
    * @throws RuntimeError `TaskGroup … has not been entered`, `… is finished` (exit is done
    *   waiting) or `… is shutting down` (the group aborted); `fn` is then not called.
@@ -280,12 +300,12 @@ export class TaskGroup implements AsyncContextManager<TaskGroup, boolean> {
     if (groupScope === undefined) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting && this.#running === 0) throw new RuntimeError(`TaskGroup ${this} is finished`);
     if (this.#shuttingDown()) throw new RuntimeError(`TaskGroup ${this} is shutting down`);
-    const scope = new CancelScope(groupScope.signal);
+    const scope = childScope(groupScope);
     markTaskScope(scope);
     let promise: Promise<T>;
     try {
       // The task runs with its own scope current, so its waits end with it (ambient.ts).
-      promise = Promise.resolve(runWithSignal(scope.signal, () => fn(scope.signal)));
+      promise = Promise.resolve(runInScope(scope, fn.length === 0 ? (fn as () => T) : () => fn(scope.signal)));
     } catch (error) {
       promise = Promise.reject(error);
     }

@@ -13,10 +13,13 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue } from "../validate.js";
-import { parentSignal, runBlockSymbol, runWithSignal } from "./ambient.js";
-import { CancelScope, onDeadlineCheck } from "./cancel-scope.js";
+import { runBlockSymbol, runInScope } from "./ambient.js";
+import { type CancelScope, childScope, onDeadlineCheck, parentFor } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
+
+/** Fires a timeout's passed deadline for an inner scope that asks (set by {@link Timeout}'s static block). */
+let fireIfDue: (owner: object) => void;
 
 /** Python's `_State` values, used verbatim in messages and `toString()` (rule 58). */
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
@@ -85,7 +88,6 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #parent: AbortSignal | undefined;
   #scope: CancelScope | undefined;
   #timer: Timer | undefined;
-  #signalTaken = false;
 
   /** Use {@link timeout} or {@link timeoutAt}. */
   constructor(when: number | null, options?: TimeoutOptions, delay?: number) {
@@ -98,11 +100,6 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   get signal(): AbortSignal {
     const scope = this.#scope;
     if (scope === undefined) throw new RuntimeError("Timeout has not been entered");
-    if (!this.#signalTaken) {
-      // Scopes linked to this signal may ask whether this deadline has passed (rule 64a).
-      this.#signalTaken = true;
-      onDeadlineCheck(scope, () => this.#fireIfDue());
-    }
     return scope.signal;
   }
 
@@ -139,14 +136,17 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   aenter(): this {
     if (this.#state !== "created") throw new RuntimeError("Timeout has already been entered");
     this.#state = "active";
-    this.#scope = new CancelScope(parentSignal(this.#parent));
+    const scope = childScope(parentFor(this.#parent));
+    this.#scope = scope;
+    // Scopes linked to this one may ask whether this deadline has passed (rule 64a).
+    onDeadlineCheck(scope, this, fireIfDue);
     if (this.#when !== null) this.#arm(this.#when);
     return this;
   }
 
   /** @internal Runs the block with this timeout's scope current (see src/asyncio/ambient.ts). */
   [runBlockSymbol]<R>(block: () => R): R {
-    return runWithSignal(this.signal, block);
+    return runInScope(this.#scope as CancelScope, block);
   }
 
   /**
@@ -198,6 +198,10 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   #arm(when: number): void {
     // Delays beyond setTimeout's range are reached in steps (timer.ts).
     this.#timer = startTimer(() => this.#expire(), when - performance.now());
+  }
+
+  static {
+    fireIfDue = (owner) => (owner as Timeout).#fireIfDue();
   }
 
   /** Fires the deadline now if it has passed but its timer has not run yet (see {@link CancelScope.enclosingAborted}). */

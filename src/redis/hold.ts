@@ -16,7 +16,7 @@
  * @module
  */
 
-import { parentSignal, runBlockSymbol, runWithSignal, withCurrentSignal } from "../asyncio/ambient.js";
+import { currentScope, runBlockSymbol, runInScope, withCurrentSignal } from "../asyncio/ambient.js";
 import { CancelScope } from "../asyncio/cancel-scope.js";
 import { TimeoutError } from "../asyncio/errors.js";
 import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
@@ -145,7 +145,8 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    */
   [runBlockSymbol]<R>(block: () => R): R {
     const own = this.#scope.signal;
-    return runWithSignal(parentSignal(own) ?? own, block);
+    const current = currentScope();
+    return runInScope({ signal: current === undefined ? own : AbortSignal.any([own, current.signal]) }, block);
   }
 
   /** Whether the permit is held now: granted, not released and not known to be lost. */
