@@ -58,9 +58,11 @@ export const SYNC_DISPOSE_AWAITED = 10 | ASYNC;
 export const NULLISH = 12;
 /**
  * `fn()`, result ignored, as DisposableStack.prototype.defer ignores it (so `checkSyncAnswer`
- * lets it through). From `ExitStack.defer`, always as a bare callback.
+ * lets it through). From `ExitStack.defer`, as a bare callback (three slots when the list's
+ * bare kind is CALL).
  */
 export const DEFER = 14;
+
 /**
  * The entries of one stack. Held through this record so `popAll`/`move` can take them whole.
  * `bare` is the kind of the one-slot entries in `list` (0 before the first).
