@@ -235,3 +235,68 @@ test("runs of bare callbacks of different kinds side by side, and one pushed whi
   s.close();
   assert.deepEqual(sync, ["third", "second", "first", "added by first"]);
 });
+
+test("regression: a bare callback keeps its own kind's rules beside bare callbacks of the list's kind, when moved, and after the stack emptied", () => {
+  const answersPromise = (seen: string[], name: string) => () => {
+    seen.push(name);
+    return Promise.resolve();
+  };
+  // The list's bare kind is CALL (first bare push): a deferred callback answering a promise is
+  // let through, as DisposableStack.prototype.defer lets it through.
+  const seen: string[] = [];
+  const first = new ExitStack();
+  first.callback(() => void seen.push("callback"));
+  first.defer(answersPromise(seen, "defer") as () => void);
+  first.dispose();
+  assert.deepEqual(seen, ["defer", "callback"]);
+  // The list's bare kind is DEFER: a callback answering a promise is still the TypeError.
+  seen.length = 0;
+  const second = new ExitStack();
+  second.defer(() => void seen.push("defer"));
+  const promising = answersPromise(seen, "callback");
+  second.callback(promising as () => void);
+  assert.throws(
+    () => second.close(),
+    (error: unknown) => error instanceof TypeError && error.cause instanceof Promise,
+  );
+  assert.deepEqual(seen, ["callback", "defer"]);
+  // popAll and move carry the kind along with the entries.
+  seen.length = 0;
+  const third = new ExitStack();
+  third.callback(promising as () => void);
+  assert.throws(() => third.popAll().close(), TypeError);
+  const fourth = new ExitStack();
+  fourth.defer(answersPromise(seen, "moved defer") as () => void);
+  fourth.move().dispose();
+  assert.deepEqual(seen, ["callback", "moved defer"]);
+  // Emptied by close, the stack takes the next bare kind as its own: a deferred callback is
+  // not mistaken for a callback.
+  seen.length = 0;
+  const fifth = new ExitStack();
+  fifth.callback(() => void seen.push("callback"));
+  fifth.close();
+  fifth.defer(answersPromise(seen, "defer after close") as () => void);
+  fifth.dispose();
+  assert.deepEqual(seen, ["callback", "defer after close"]);
+});
+
+test("regression: callback(fn, undefined) passes one argument; callback(fn) none (the fast path reads the argument count)", async () => {
+  const counts: number[] = [];
+  const count = function (this: unknown, ..._: unknown[]) {
+    // biome-ignore lint/complexity/noArguments: what is checked is the argument count itself.
+    counts.push(arguments.length);
+  };
+  const s = new ExitStack();
+  s.callback(count);
+  s.callback(count, undefined);
+  s.close();
+  assert.deepEqual(counts, [1, 0]);
+  counts.length = 0;
+  const a = new AsyncExitStack();
+  a.pushAsyncCallback(count);
+  a.pushAsyncCallback(count, undefined);
+  a.callback(count);
+  a.callback(count, undefined);
+  await a.aclose();
+  assert.deepEqual(counts, [1, 0, 1, 0]);
+});

@@ -28,6 +28,7 @@ import {
   type Entries,
   EXIT,
   NULLISH,
+  newEntries,
   unwindAsync,
 } from "./unwind.js";
 
@@ -102,7 +103,7 @@ export class AsyncExitStack<Suppresses extends boolean = false>
   implements AsyncContextManager<AsyncExitStack<Suppresses>, Suppresses>, AsyncDisposableStack
 {
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
-  readonly #entries: Entries = { list: [] };
+  readonly #entries: Entries = newEntries();
   /** ECMA-262 [[AsyncDisposableState]]: pending until `disposeAsync` or `move`. */
   #disposed = false;
 
@@ -131,6 +132,14 @@ export class AsyncExitStack<Suppresses extends boolean = false>
     if (!isAsyncExitStack(stack)) throw receiverError(NAME, method, stack);
     if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
     return stack;
+  }
+
+  /**
+   * Whether `stack` is an AsyncExitStack that takes resources: the pushes' fast path, one test
+   * that throws nothing (#receiver then says what is wrong).
+   */
+  static #isOpen(stack: unknown): stack is AsyncExitStack {
+    return typeof stack === "object" && stack !== null && #entries in stack && !stack.#disposed;
   }
 
   /** Reads `#disposed` for enterSyncManager, which cannot see it. */
@@ -253,9 +262,20 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    * stack.pushAsyncCallback(fs.promises.rm, tmp, { recursive: true });
    * ```
    */
-  pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F {
+  pushAsyncCallback<F extends (...args: any[]) => unknown>(callback: F, ...args: Parameters<F>): F;
+  pushAsyncCallback(callback: unknown): unknown {
+    // `arguments`, not a rest parameter: V8 11 (Node 20) allocates the rest array on every push.
+    // biome-ignore lint/complexity/noArguments: only its length is read on the fast path.
+    if (arguments.length < 2 && AsyncExitStack.#isOpen(this) && typeof callback === "function") {
+      const entries = this.#entries;
+      if (entries.bare === (CALL | ASYNC)) entries.list.push(callback);
+      else addBareCallback(entries, CALL | ASYNC, callback);
+      return callback;
+    }
     const self = AsyncExitStack.#receiver(this, "pushAsyncCallback", true);
     requireCallable(callback, NAME, "pushAsyncCallback", "the callback");
+    // biome-ignore lint/complexity/noArguments: the arguments after the callback, copied once.
+    const args: unknown[] = Array.prototype.slice.call(arguments, 1);
     if (args.length === 0) addBareCallback(self.#entries, CALL | ASYNC, callback);
     else self.#add(CALL | ASYNC, callback, args);
     return callback;
@@ -273,9 +293,20 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    * stack.callback(clearInterval, timer);
    * ```
    */
-  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
+  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F;
+  callback(callback: unknown): unknown {
+    // `arguments`, not a rest parameter: V8 11 (Node 20) allocates the rest array on every push.
+    // biome-ignore lint/complexity/noArguments: only its length is read on the fast path.
+    if (arguments.length < 2 && AsyncExitStack.#isOpen(this) && typeof callback === "function") {
+      const entries = this.#entries;
+      if (entries.bare === CALL) entries.list.push(callback);
+      else addBareCallback(entries, CALL, callback);
+      return callback;
+    }
     const self = AsyncExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
+    // biome-ignore lint/complexity/noArguments: the arguments after the callback, copied once.
+    const args: unknown[] = Array.prototype.slice.call(arguments, 1);
     if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
     else self.#add(CALL, callback, args);
     return callback;
@@ -416,6 +447,12 @@ export class AsyncExitStack<Suppresses extends boolean = false>
    * ```
    */
   defer(onDisposeAsync: () => PromiseLike<void> | void): void {
+    if (AsyncExitStack.#isOpen(this) && typeof onDisposeAsync === "function") {
+      const entries = this.#entries;
+      if (entries.bare === (CALL | ASYNC)) entries.list.push(onDisposeAsync);
+      else addBareCallback(entries, CALL | ASYNC, onDisposeAsync);
+      return;
+    }
     const self = AsyncExitStack.#receiver(this, "defer", true);
     requireCallable(onDisposeAsync, NAME, "defer", "onDisposeAsync");
     addBareCallback(self.#entries, CALL | ASYNC, onDisposeAsync);

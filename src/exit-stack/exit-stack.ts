@@ -9,7 +9,18 @@ import type { ContextManager, ExcInfo } from "../protocol.js";
 import { disposeSymbol, hasMethod } from "../protocol.js";
 import { disposedError, enterProtocolError, receiverError, requireCallable, syncDisposeMethod } from "./checks.js";
 import { defineStackPrototype, enterSyncManager, fallBackToPrototype, moveEntries, pushExit } from "./shared.js";
-import { ADOPT, addBareCallback, addEntry, CALL, DEFER, DISPOSE, type Entries, EXIT, unwindSync } from "./unwind.js";
+import {
+  ADOPT,
+  addBareCallback,
+  addEntry,
+  CALL,
+  DEFER,
+  DISPOSE,
+  type Entries,
+  EXIT,
+  newEntries,
+  unwindSync,
+} from "./unwind.js";
 
 /**
  * An exit callback for `push`: sees the pending error as `{ error }` (none: no argument);
@@ -112,7 +123,7 @@ export class ExitStack<Suppresses extends boolean = false>
   implements ContextManager<ExitStack<Suppresses>, Suppresses>, DisposableStack
 {
   /** The registered entries, flat (see unwind.ts); a record so `popAll`/`move` can take them whole. */
-  readonly #entries: Entries = { list: [] };
+  readonly #entries: Entries = newEntries();
   /** ECMA-262 [[DisposableState]]: pending until `dispose` or `move`. */
   #disposed = false;
 
@@ -139,6 +150,14 @@ export class ExitStack<Suppresses extends boolean = false>
     if (!isExitStack(stack)) throw receiverError(NAME, method, stack);
     if (mustBeOpen && stack.#disposed) throw disposedError(NAME, method);
     return stack;
+  }
+
+  /**
+   * Whether `stack` is an ExitStack that takes resources: the pushes' fast path, one test that
+   * throws nothing (#receiver then says what is wrong).
+   */
+  static #isOpen(stack: unknown): stack is ExitStack {
+    return typeof stack === "object" && stack !== null && #entries in stack && !stack.#disposed;
   }
 
   /** Reads `#disposed` for enterSyncManager, which cannot see it. */
@@ -219,9 +238,20 @@ export class ExitStack<Suppresses extends boolean = false>
    * stack.callback(clearInterval, timer);
    * ```
    */
-  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F {
+  callback<F extends (...args: any[]) => unknown>(callback: SyncFunction<F>, ...args: Parameters<F>): F;
+  callback(callback: unknown): unknown {
+    // `arguments`, not a rest parameter: V8 11 (Node 20) allocates the rest array on every push.
+    // biome-ignore lint/complexity/noArguments: only its length is read on the fast path.
+    if (arguments.length < 2 && ExitStack.#isOpen(this) && typeof callback === "function") {
+      const entries = this.#entries;
+      if (entries.bare === CALL) entries.list.push(callback);
+      else addBareCallback(entries, CALL, callback);
+      return callback;
+    }
     const self = ExitStack.#receiver(this, "callback", true);
     requireCallable(callback, NAME, "callback", "the callback");
+    // biome-ignore lint/complexity/noArguments: the arguments after the callback, copied once.
+    const args: unknown[] = Array.prototype.slice.call(arguments, 1);
     if (args.length === 0) addBareCallback(self.#entries, CALL, callback);
     else self.#add(CALL, callback, args);
     return callback;
@@ -350,6 +380,12 @@ export class ExitStack<Suppresses extends boolean = false>
    * ```
    */
   defer(onDispose: () => void): void {
+    if (ExitStack.#isOpen(this) && typeof onDispose === "function") {
+      const entries = this.#entries;
+      if (entries.bare === DEFER) entries.list.push(onDispose);
+      else addBareCallback(entries, DEFER, onDispose);
+      return;
+    }
     const self = ExitStack.#receiver(this, "defer", true);
     requireCallable(onDispose, NAME, "defer", "onDispose");
     addBareCallback(self.#entries, DEFER, onDispose);

@@ -42,7 +42,9 @@ export function fallBackToPrototype(instance: object, newTarget: unknown, protot
 /** Moves every entry from one stack to another, whole (`popAll`, `move`); nothing runs. */
 export function moveEntries(from: Entries, to: Entries): void {
   to.list = from.list;
+  to.bare = from.bare;
   from.list = [];
+  from.bare = 0;
 }
 
 /**

@@ -26,11 +26,11 @@ import { SuppressedError } from "../suppressed-error.js";
 // cheap to build and to unwind. An entry is three slots, function, datum and kind, the kind on
 // top; except the commonest one, a callback called with no argument (`callback(fn)`,
 // `defer(fn)`, `pushAsyncCallback(fn)`), which is the function alone, one slot, as in a
-// hand-written array of callbacks. Consecutive bare callbacks of one kind form a run with a
-// single marker on top, their kind with BARE set: pushing one more slides the marker up by one
-// slot; unwinding one pops the marker and the function and puts the marker back while the run
-// goes on (the slot below a run is a number, never a function). The top slot is therefore
-// always a number: a kind, or a run's marker.
+// hand-written array of callbacks. Its kind is the list's `bare` kind: the kind of the first
+// bare callback pushed on an empty list. A bare callback of another kind, pushed while the
+// list holds entries, takes three slots. So the top slot says what the entry is: a function is
+// a bare callback of kind `bare`, a number is the kind of a three-slot entry. Pushing a bare
+// callback is one compare and one `push`, unwinding it one `pop` and one `typeof`.
 
 /** Set on kinds whose result is awaited (async stacks only). */
 export const ASYNC = 1;
@@ -58,42 +58,40 @@ export const SYNC_DISPOSE_AWAITED = 10 | ASYNC;
 export const NULLISH = 12;
 /**
  * `fn()`, result ignored, as DisposableStack.prototype.defer ignores it (so `checkSyncAnswer`
- * lets it through). From `ExitStack.defer`, always as a bare callback.
+ * lets it through). From `ExitStack.defer`, as a bare callback (three slots when the list's
+ * bare kind is CALL).
  */
 export const DEFER = 14;
-/** Set on the marker on top of a run of bare callbacks (see the layout above). */
-const BARE = 64;
 
-/** The entries of one stack. Held through this record so `popAll`/`move` can take them whole. */
+/**
+ * The entries of one stack. Held through this record so `popAll`/`move` can take them whole.
+ * `bare` is the kind of the one-slot entries in `list` (0 before the first).
+ */
 export interface Entries {
   list: unknown[];
+  bare: number;
+}
+
+/** A new, empty entry list. */
+export function newEntries(): Entries {
+  return { list: [], bare: 0 };
 }
 
 /**
- * Adds a callback called with no argument (`kind` with a datum of `undefined`): one slot, plus
- * a marker per run of such callbacks of one kind.
+ * Adds a callback called with no argument (`kind` with a datum of `undefined`): one slot when
+ * `kind` is the list's bare kind, or the list is empty and so takes `kind` as its bare kind;
+ * three slots otherwise.
  */
 export function addBareCallback(entries: Entries, kind: number, fn: unknown): void {
   const list = entries.list;
-  const marker = kind | BARE;
-  const top = list.length - 1;
-  if (top >= 0 && list[top] === marker) {
-    list[top] = fn;
-    list.push(marker);
-  } else {
-    list.push(fn, marker);
+  if (entries.bare !== kind) {
+    if (list.length !== 0) {
+      list.push(fn, undefined, kind);
+      return;
+    }
+    entries.bare = kind;
   }
-}
-
-/**
- * Takes the top bare callback off a run whose marker was just popped, and puts the marker
- * back when the run goes on below it, so that the list is whole again before anything runs.
- */
-function popBare(list: unknown[], marker: number): AnyFunction {
-  const fn = list.pop() as AnyFunction;
-  const below = list.length - 1;
-  if (below >= 0 && typeof list[below] === "function") list.push(marker);
-  return fn;
+  list.push(fn);
 }
 
 /** Adds a three-slot entry (see the layout above). */
@@ -212,18 +210,22 @@ export function unwindSync(entries: Entries, semantics: Semantics, incoming: Exc
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
-    let kind = list.pop() as number;
+    const top = list.pop();
+    // A bare callback, of whichever kind, is called as `fn()`: no dispatch on its kind.
+    const bare = typeof top === "function";
+    let kind: number;
     let fn: AnyFunction;
     let datum: unknown;
-    if ((kind & BARE) !== 0) {
-      fn = popBare(list, kind);
-      kind &= ~BARE;
+    if (bare) {
+      fn = top as AnyFunction;
+      kind = entries.bare;
     } else {
+      kind = top as number;
       datum = list.pop();
       fn = list.pop() as AnyFunction;
     }
     try {
-      const result = invoke(kind, fn, datum, failed, error);
+      const result = bare ? fn() : invoke(kind, fn, datum, failed, error);
       if (result !== undefined) {
         if (kind === EXIT && result === true && failed && suppressible(error)) {
           // Rule 44: suppression clears the error, including one an earlier callback raised.
@@ -264,13 +266,17 @@ export async function unwindAsync(
   for (;;) {
     const list = entries.list;
     if (list.length === 0) break;
-    let kind = list.pop() as number;
+    const top = list.pop();
+    // A bare callback, of whichever kind, is called as `fn()`: no dispatch on its kind.
+    const bare = typeof top === "function";
+    let kind: number;
     let fn: AnyFunction;
     let datum: unknown;
-    if ((kind & BARE) !== 0) {
-      fn = popBare(list, kind);
-      kind &= ~BARE;
+    if (bare) {
+      fn = top as AnyFunction;
+      kind = entries.bare;
     } else {
+      kind = top as number;
       datum = list.pop();
       fn = list.pop() as AnyFunction;
     }
@@ -284,7 +290,7 @@ export async function unwindAsync(
     }
     let result: unknown;
     try {
-      result = invoke(kind, fn, datum, failed, error);
+      result = bare ? fn() : invoke(kind, fn, datum, failed, error);
       if ((kind & ASYNC) !== 0) {
         hasAwaited = true; // 3.e.ii: set whether the Await fulfils or rejects
         result = await result;
