@@ -85,17 +85,20 @@ if (only.length === 0 || only.some((o) => "redis".includes(o))) {
 console.log(markdown);
 writeFileSync(`${outDir}/results/latest.md`, markdown);
 writeFileSync(`${outDir}/results/latest.json`, JSON.stringify(results, null, 2));
-if (write) {
+/** Replaces what BENCHMARKS.md holds between `<!-- bench:<name>:start -->` and its end marker. */
+function replaceSection(name, content) {
   const file = `${root}BENCHMARKS.md`;
-  const start = "<!-- bench:results:start -->";
-  const end = "<!-- bench:results:end -->";
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
   const text = readFileSync(file, "utf8");
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`BENCHMARKS.md lacks the ${start} … ${end} markers`);
-  writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${markdown}\n${text.slice(to)}`);
-  console.error("bench: BENCHMARKS.md updated");
+  writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${content}\n\n${text.slice(to)}`);
+  console.error(`bench: BENCHMARKS.md ${name} section updated`);
 }
+
+if (write) replaceSection("results", markdown.trim());
 
 // Ambient cancel scopes are measured in fresh processes of their own (bench/ambient.mjs).
 if (only.length === 0 || only.some((o) => "ambient".includes(o))) {
@@ -111,15 +114,7 @@ if (only.length === 0 || only.some((o) => "ambient".includes(o))) {
   const tables = ambient.stdout.trim().replace(/^### Ambient cancel scopes\n+/, "");
   console.log(`\n### Ambient cancel scopes\n\n${tables}\n`);
   if (write) {
-    const file = `${root}BENCHMARKS.md`;
-    const start = "<!-- bench:ambient:start -->";
-    const end = "<!-- bench:ambient:end -->";
-    const text = readFileSync(file, "utf8");
-    const from = text.indexOf(start);
-    const to = text.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`BENCHMARKS.md lacks the ${start} … ${end} markers`);
     const when = `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average (1 min) ${loadavg()[0].toFixed(1)} at the end.`;
-    writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${when}\n\n${tables}\n\n${text.slice(to)}`);
-    console.error("bench: BENCHMARKS.md ambient tables updated");
+    replaceSection("ambient", `${when}\n\n${tables}`);
   }
 }

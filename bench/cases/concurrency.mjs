@@ -189,7 +189,7 @@ const taskTakingSignal = async (signal) => {
  * A TaskGroup's floor: one AbortController for the group, each task's failure aborting it
  * (the first one only), `Promise.allSettled` waiting for all, the failures thrown together.
  */
-async function handWrittenGroup(size) {
+export async function handWrittenGroup(size) {
   const controller = new AbortController();
   const failures = [];
   const onFailure = (error) => {
