@@ -85,6 +85,7 @@ if (only.length === 0 || only.some((o) => "redis".includes(o))) {
 console.log(markdown);
 writeFileSync(`${outDir}/results/latest.md`, markdown);
 writeFileSync(`${outDir}/results/latest.json`, JSON.stringify(results, null, 2));
+
 /** Replaces what BENCHMARKS.md holds between `<!-- bench:<name>:start -->` and its end marker. */
 function replaceSection(name, content) {
   const file = `${root}BENCHMARKS.md`;
