@@ -23,7 +23,7 @@
  * @module
  */
 
-import type { WaitOptions } from "./waiters.js";
+import { refusal, type WaitOptions } from "./waiters.js";
 
 /**
  * What the variable holds: the innermost scope, asked for its `signal` only when something
@@ -219,14 +219,16 @@ export function withCurrentSignal<O extends WaitOptions>(options: O | undefined)
 }
 
 /**
- * The reason the current scope aborted with, or `undefined` when it has not (or there is none),
- * without making the scope's signal: what an acquire that need not wait checks, so that taking
- * a free lock inside a scope costs no `AbortSignal`. A wait that must queue then calls
- * {@link withCurrentSignal}.
+ * The reason a wait must not start ({@link refusal}), counting the current scope's abort when
+ * the options name no signal, without making that scope's signal: what a wait that may not
+ * need to queue checks first (a free lock, an idle pool resource, a set event), so that it
+ * costs no `AbortSignal`. A wait that must queue then calls {@link withCurrentSignal}.
  *
  * @internal
  */
-export function currentAbort(): { reason: unknown } | undefined {
+export function refusalInScope(options: WaitOptions | undefined): { reason: unknown } | undefined {
+  const refused = refusal(options);
+  if (refused !== undefined || options?.signal !== undefined) return refused;
   const current = currentScope();
   if (current === undefined || !(current.aborted ?? current.signal.aborted)) return undefined;
   return { reason: current.signal.reason };

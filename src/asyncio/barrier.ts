@@ -8,8 +8,8 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
-import { withCurrentSignal } from "./ambient.js";
-import { refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { refusalInScope, withCurrentSignal } from "./ambient.js";
+import { WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * Python's `asyncio.BrokenBarrierError` (a `RuntimeError`): the barrier was aborted or reset
@@ -86,12 +86,12 @@ export class Barrier implements AsyncContextManager<number, void> {
    * ```
    */
   wait(options?: WaitOptions): Promise<number> {
-    options = withCurrentSignal(options);
-    const refused = refusal(options);
+    // The current scope's signal is made only when this arrival must wait (the last one trips).
+    const refused = refusalInScope(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#broken) return Promise.reject(new BrokenBarrierError("Barrier aborted"));
     const index = this.#count++;
-    if (index + 1 < this.#parties) return this.#waiters.wait(options, index, "Barrier wait");
+    if (index + 1 < this.#parties) return this.#waiters.wait(withCurrentSignal(options), index, "Barrier wait");
     // The last arrival trips it: every waiter goes, and the next cycle starts empty.
     while (this.#waiters.grantFirst());
     this.#count = 0;

@@ -5,8 +5,8 @@
  */
 
 import { shareIdentity } from "../identity.js";
-import { currentAbort, withCurrentSignal } from "./ambient.js";
-import { RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { refusalInScope, withCurrentSignal } from "./ambient.js";
+import { RESOLVED_TRUE, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * asyncio's `Event`: a flag that tasks can wait for. `set()` wakes every waiter at once;
@@ -75,7 +75,7 @@ export class Event {
   wait(options?: WaitOptions): Promise<true> {
     // The current scope's abort refuses as a given signal's does; its signal is made only
     // when the wait must queue.
-    const refused = refusal(options) ?? (options?.signal === undefined ? currentAbort() : undefined);
+    const refused = refusalInScope(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#flag) return RESOLVED_TRUE;
     return this.#waiters.wait(withCurrentSignal(options), true, "Event wait");

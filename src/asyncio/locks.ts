@@ -14,9 +14,9 @@ import { RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager } from "../protocol.js";
 import { checkInteger } from "../validate.js";
-import { currentAbort, withCurrentSignal } from "./ambient.js";
+import { refusalInScope, withCurrentSignal } from "./ambient.js";
 import { acquireHeld, type Held } from "./held.js";
-import { checkWaitOptions, RESOLVED_TRUE, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
+import { checkWaitOptions, RESOLVED_TRUE, WaiterQueue, type WaitOptions } from "./waiters.js";
 
 /**
  * The async manager returned by `hold(options)`: acquires with those options on entry, gives
@@ -212,7 +212,7 @@ export class Lock implements AsyncContextManager<undefined, void> {
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
     // Given no signal, the current scope's abort refuses too; its signal is made only when
     // the acquire must queue (taking a free lock inside a scope costs no AbortSignal).
-    const refused = options === undefined ? currentAbort() : (refusal(options) ?? ambientRefusal(options));
+    const refused = refusalInScope(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (!this.#locked) {
       this.#locked = true;
@@ -346,7 +346,7 @@ export class Semaphore implements AsyncContextManager<undefined, void> {
   /** `acquire` and the managers' enter, as Lock's: takes a permit, answering `free`, or queues, resolving to `granted`. */
   #acquire<V>(options: WaitOptions | undefined, free: Promise<V> | undefined, granted: V): Promise<V> | undefined {
     // As Lock's: the current scope's signal is made only when the acquire must queue.
-    const refused = options === undefined ? currentAbort() : (refusal(options) ?? ambientRefusal(options));
+    const refused = refusalInScope(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     if (this.#value > 0) {
       this.#value--;
@@ -386,8 +386,3 @@ export class BoundedSemaphore extends Semaphore {
 
 // `instanceof` holds across the ESM and CJS copies of the library (src/identity.ts).
 shareIdentity({ Holding, Lock, Semaphore, BoundedSemaphore });
-
-/** The current scope's abort, for wait options that name no signal of their own. */
-function ambientRefusal(options: WaitOptions): { reason: unknown } | undefined {
-  return options.signal === undefined ? currentAbort() : undefined;
-}

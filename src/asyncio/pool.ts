@@ -13,7 +13,7 @@ import { chainErrorContext, RuntimeError } from "../errors.js";
 import { shareIdentity } from "../identity.js";
 import { type AsyncContextManager, asyncDisposeSymbol, type ExcInfo } from "../protocol.js";
 import { checkFunction, checkInteger, checkOptions, checkTimeoutMs, describeValue } from "../validate.js";
-import { currentAbort, withCurrentSignal } from "./ambient.js";
+import { refusalInScope, withCurrentSignal } from "./ambient.js";
 import { TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
 import { checkWaitOptions, refusal, WaiterQueue, type WaitOptions } from "./waiters.js";
@@ -410,7 +410,7 @@ export class Pool<T> implements AsyncContextManager<Pool<T>, void>, AsyncDisposa
     if (this.#closed) return Promise.reject(closedError());
     // Given no signal, the current scope's abort refuses too; its signal is asked for only
     // when the borrow must wait (a scope's signal is made on first use).
-    const refused = refusal(options) ?? (options?.signal === undefined ? currentAbort() : undefined);
+    const refused = refusalInScope(options);
     if (refused !== undefined) return Promise.reject(refused.reason);
     // Invariant: idle resources and queued waiters never coexist (returns go to waiters first).
     const warm = this.#idle.pop();

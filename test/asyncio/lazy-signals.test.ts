@@ -8,6 +8,7 @@ import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import {
   asyncWith,
+  Barrier,
   CancelledError,
   CancelScope,
   currentSignal,
@@ -294,5 +295,16 @@ describe("a wait that need not wait asks for no signal", () => {
     }).catch(() => undefined);
     assert.deepEqual(refusals, [reason, reason]);
     assert.equal(lock.locked(), false);
+  });
+
+  test("the arrival that trips a Barrier makes no signal; one that waits does", async () => {
+    const barrier = new Barrier(2);
+    await asyncWith(timeout(60_000), async () => {
+      const first = barrier.wait();
+      assert.equal(made, 1, "the first arrival waits, with the scope's signal");
+      const second = barrier.wait();
+      assert.equal(made, 1, "the last arrival trips the barrier without asking for it");
+      assert.deepEqual(await Promise.all([first, second]), [0, 1]);
+    });
   });
 });
