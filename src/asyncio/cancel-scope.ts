@@ -55,10 +55,18 @@ export let childScope: (parent: Parent | undefined) => CancelScope;
 
 /**
  * @internal Lets a deadline-owning scope (a `Timeout`'s) fire its passed deadline when an inner
- * scope asks: `owner` is the object whose deadline it is, and `check(owner)` (one function for
- * every owner, so that a timeout allocates no closure for it) fires it if due.
+ * scope asks: `owner` is the object whose deadline it is. One function, given once by
+ * {@link setDeadlineCheck}, fires an owner's deadline if due, so a timeout allocates no closure.
  */
-export let onDeadlineCheck: (scope: CancelScope, owner: object, check: (owner: object) => void) => void;
+export let onDeadlineCheck: (scope: CancelScope, owner: object) => void;
+
+/** Fires a deadline owner's passed deadline (the one kind of owner, `Timeout`, sets it). */
+let fireIfDue: ((owner: object) => void) | undefined;
+
+/** @internal Called once by the deadline owners' class (`Timeout`) with the function that fires one. */
+export function setDeadlineCheck(check: (owner: object) => void): void {
+  fireIfDue = check;
+}
 
 /**
  * @internal Marks the scope of a task: the root of a separate flow of work. Python counts
@@ -123,7 +131,6 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   /** Whether its signal goes into `scopeOfSignal` (a scope made with `new CancelScope`). */
   #registered = true;
   #deadlineOwner: object | undefined;
-  #deadlineCheck: ((owner: object) => void) | undefined;
 
   static {
     childScope = (parent) => {
@@ -135,9 +142,8 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     markTaskScope = (scope) => {
       scope.#taskRoot = true;
     };
-    onDeadlineCheck = (scope, owner, check) => {
+    onDeadlineCheck = (scope, owner) => {
       scope.#deadlineOwner = owner;
-      scope.#deadlineCheck = check;
     };
   }
 
@@ -168,22 +174,18 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
   #link(parent: Parent): void {
     this.#parentScope = undefined;
     this.#parentSignal = undefined;
-    const parentScope = CancelScope.#scopeOf(parent);
-    if (parentScope !== undefined) {
-      this.#parentScope = parentScope;
-      if (parentScope.#aborted) {
-        this.#abortWith(parentScope.#reason, false);
-        return;
-      }
-      const last = parentScope.#lastChild;
-      this.#previousSibling = last;
-      if (last === undefined) parentScope.#firstChild = this;
-      else last.#nextSibling = this;
-      parentScope.#lastChild = this;
-      this.#linked = true;
+    // A scope of this build is linked as itself; anything else through its signal, to the
+    // scope that owns that signal when there is one.
+    if (#firstChild in parent) {
+      this.#linkToScope(parent);
       return;
     }
     const signal = isAbortSignal(parent) ? parent : parent.signal;
+    const owner = CancelScope.#ownerOf(signal);
+    if (owner !== undefined) {
+      this.#linkToScope(owner);
+      return;
+    }
     this.#parentSignal = signal;
     if (signal.aborted) {
       this.#abortWith(signal.reason, false);
@@ -194,13 +196,26 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     this.#linked = true;
   }
 
+  /** Joins `parentScope`'s children (or aborts at once with it, when it already has). */
+  #linkToScope(parentScope: CancelScope): void {
+    this.#parentScope = parentScope;
+    if (parentScope.#aborted) {
+      this.#abortWith(parentScope.#reason, false);
+      return;
+    }
+    const last = parentScope.#lastChild;
+    this.#previousSibling = last;
+    if (last === undefined) parentScope.#firstChild = this;
+    else last.#nextSibling = this;
+    parentScope.#lastChild = this;
+    this.#linked = true;
+  }
+
   /**
-   * The scope of this build behind `parent`: itself, or the scope whose signal it is. A scope
-   * of the other build (ESM beside CJS) is linked through its signal, as any foreign one.
+   * The scope of this build whose signal `signal` is, if any. A scope of the other build (ESM
+   * beside CJS) is linked through its signal, as any foreign one.
    */
-  static #scopeOf(parent: Parent): CancelScope | undefined {
-    if (#firstChild in parent) return parent;
-    const signal = isAbortSignal(parent) ? parent : parent.signal;
+  static #ownerOf(signal: AbortSignal): CancelScope | undefined {
     return scopeOfSignal.get(signal) ?? CancelScope.#enclosingOwner(signal);
   }
 
@@ -278,7 +293,7 @@ export class CancelScope implements AsyncContextManager<CancelScope, boolean> {
     // Outermost first: an outer deadline's abort reaches the inner scopes from outside.
     for (let i = chain.length - 1; i >= 0; i--) {
       const scope = chain[i] as CancelScope;
-      if (scope.#deadlineOwner !== undefined) scope.#deadlineCheck?.(scope.#deadlineOwner);
+      if (scope.#deadlineOwner !== undefined) fireIfDue?.(scope.#deadlineOwner);
     }
     return parentScope.#aborted;
   }

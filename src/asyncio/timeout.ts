@@ -14,12 +14,9 @@ import { shareIdentity } from "../identity.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
 import { checkOptions, checkSignal, describeValue } from "../validate.js";
 import { runBlockSymbol, runInScope } from "./ambient.js";
-import { type CancelScope, childScope, onDeadlineCheck, parentFor } from "./cancel-scope.js";
+import { type CancelScope, childScope, onDeadlineCheck, parentFor, setDeadlineCheck } from "./cancel-scope.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { startTimer, stopTimer, type Timer } from "./timer.js";
-
-/** Fires a timeout's passed deadline for an inner scope that asks (set by {@link Timeout}'s static block). */
-let fireIfDue: (owner: object) => void;
 
 /** Python's `_State` values, used verbatim in messages and `toString()` (rule 58). */
 type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
@@ -139,7 +136,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
     const scope = childScope(parentFor(this.#parent));
     this.#scope = scope;
     // Scopes linked to this one may ask whether this deadline has passed (rule 64a).
-    onDeadlineCheck(scope, this, fireIfDue);
+    onDeadlineCheck(scope, this);
     if (this.#when !== null) this.#arm(this.#when);
     return this;
   }
@@ -201,7 +198,7 @@ export class Timeout implements AsyncContextManager<Timeout, void> {
   }
 
   static {
-    fireIfDue = (owner) => (owner as Timeout).#fireIfDue();
+    setDeadlineCheck((owner) => (owner as Timeout).#fireIfDue());
   }
 
   /** Fires the deadline now if it has passed but its timer has not run yet (see {@link CancelScope.enclosingAborted}). */
