@@ -16,12 +16,13 @@
  * @module
  */
 
-import { currentScope, runBlockSymbol, runInScope, withCurrentSignal } from "../asyncio/ambient.js";
-import { CancelScope } from "../asyncio/cancel-scope.js";
+import { runBlockSymbol, runInScope, withCurrentSignal } from "../asyncio/ambient.js";
+import { CancelScope, parentFor } from "../asyncio/cancel-scope.js";
 import { TimeoutError } from "../asyncio/errors.js";
 import { startTimer, stopTimer, type Timer } from "../asyncio/timer.js";
 import type { WaitOptions } from "../asyncio/waiters.js";
 import type { AsyncContextManager, ExcInfo } from "../protocol.js";
+import { isAbortSignal } from "../validate.js";
 import { hubOf, type RedisClient, runScript } from "./client.js";
 import { LeaseLostError } from "./errors.js";
 import { SCRIPT, scriptKeys, wakeChannel } from "./script.js";
@@ -144,9 +145,11 @@ export class RedisHold implements AsyncContextManager<RedisHold, void> {
    * of the library in the block, and whatever reads `currentSignal()`, as a cancelled scope does.
    */
   [runBlockSymbol]<R>(block: () => R): R {
+    // The lease's signal and the enclosing scope's, combined as an entered scope combines its
+    // `signal` option with the current scope.
     const own = this.#scope.signal;
-    const current = currentScope();
-    return runInScope({ signal: current === undefined ? own : AbortSignal.any([own, current.signal]) }, block);
+    const parent = parentFor(own) ?? own;
+    return runInScope(isAbortSignal(parent) ? { signal: parent } : parent, block);
   }
 
   /** Whether the permit is held now: granted, not released and not known to be lost. */
