@@ -79,6 +79,16 @@ const failingBody = async (_resource: unknown): Promise<never> => {
   throw failure;
 };
 
+/** The generator manager's body: acquire, yield, release in `finally`. */
+async function* lease(): AsyncGenerator<Resource, void, undefined> {
+  const resource = await acquire();
+  try {
+    yield resource;
+  } finally {
+    await release(resource);
+  }
+}
+
 function handWritten(use: (resource: Resource) => Promise<unknown>): () => Promise<void> {
   return async () => {
     const resource = await acquire();
@@ -131,14 +141,6 @@ describe("asyncWith with an array of managers", () => {
   });
 
   test("[generator, generator]: one await per generator step, as stepping both by hand", async () => {
-    async function* lease(): AsyncGenerator<Resource, void, undefined> {
-      const resource = await acquire();
-      try {
-        yield resource;
-      } finally {
-        await release(resource);
-      }
-    }
     const byHand = await countTicks(async () => {
       const a = lease();
       const b = lease();
@@ -223,15 +225,6 @@ describe("syncWith", () => {
 });
 
 describe("generator managers", () => {
-  async function* lease(): AsyncGenerator<Resource, void, undefined> {
-    const resource = await acquire();
-    try {
-      yield resource;
-    } finally {
-      await release(resource);
-    }
-  }
-
   test("asyncContextManager: 7 ticks, the count of driving the generator by hand", async () => {
     // The floor: the same generator, stepped inline with one await per step.
     const byHand = await countTicks(async () => {
