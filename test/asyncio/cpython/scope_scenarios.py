@@ -34,6 +34,14 @@ async def outcome(coro):
     return None
 
 
+def nested_report(seen, exc):
+    """What a nested-timeout scenario saw: the inner statement's error, the outer's, both states."""
+    return (
+        f"inner raised {seen['inner_exc']}; statement {describe(exc)}; "
+        f"inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+    )
+
+
 # -- timeouts (rule 63/64: uncancel() <= _cancelling) ------------------------------------------
 
 
@@ -54,7 +62,7 @@ async def nested_loop_busy():
                 seen["inner_exc"] = describe(exc)
                 raise
     exc = await outcome(body())
-    return f"inner raised {seen['inner_exc']}; statement {describe(exc)}; inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+    return nested_report(seen, exc)
 
 
 @scenario
@@ -77,7 +85,7 @@ async def inner_fired_then_outer_fires_during_cleanup():
                 seen["inner_exc"] = describe(exc)
                 raise
     exc = await outcome(body())
-    return f"inner raised {seen['inner_exc']}; statement {describe(exc)}; inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+    return nested_report(seen, exc)
 
 
 @scenario
@@ -99,7 +107,7 @@ async def inner_fired_then_outer_due_same_turn():
                 seen["inner_exc"] = describe(exc)
                 raise
     exc = await outcome(body())
-    return f"inner raised {seen['inner_exc']}; statement {describe(exc)}; inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+    return nested_report(seen, exc)
 
 
 @scenario
@@ -117,7 +125,7 @@ async def inner_converts_before_outer_deadline():
                 seen["inner_exc"] = describe(exc)
                 raise
     exc = await outcome(body())
-    return f"inner raised {seen['inner_exc']}; statement {describe(exc)}; inner expired={seen['inner'].expired()} outer expired={seen['outer'].expired()}"
+    return nested_report(seen, exc)
 
 
 @scenario
